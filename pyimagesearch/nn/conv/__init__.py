@@ -1,0 +1,4 @@
+from .lenet import LeNet
+from .shallownet import ShallowNet
+
+__all__ = ["ShallowNet", "LeNet"]

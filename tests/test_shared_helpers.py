@@ -1,0 +1,71 @@
+import argparse
+
+import pytest
+
+from pyimagesearch.cli import atomic_output, check_output_path, positive_float, positive_int
+from pyimagesearch.plots import plot_training, training_figure
+
+HISTORY = {"loss": [1.0, 0.5, 0.3], "val_loss": [0.9, 0.6, 0.4],
+           "accuracy": [0.6, 0.8, 0.9], "val_accuracy": [0.65, 0.82, 0.88]}
+
+
+def test_training_figure_is_the_books_plot():
+    ax = training_figure(HISTORY).axes[0]
+    assert ax.get_title() == "Training Loss and Accuracy"
+    assert ax.get_xlabel() == "Epoch #"
+    assert ax.get_ylabel() == "Loss/Accuracy"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "train_loss", "val_loss", "train_acc", "val_acc"]
+    assert list(ax.lines[0].get_xdata()) == [0, 1, 2]
+    assert list(ax.lines[3].get_ydata()) == HISTORY["val_accuracy"]
+
+
+def test_plot_training_writes_a_png(tmp_path):
+    path = tmp_path / "deep" / "plot.png"
+    plot_training(HISTORY, str(path))
+    assert path.read_bytes().startswith(b"\x89PNG")
+
+
+def test_atomic_output_keeps_the_old_file_when_writing_fails(tmp_path):
+    path = tmp_path / "model.keras"
+    path.write_text("the good model")
+    with pytest.raises(RuntimeError):
+        with atomic_output(str(path)) as tmp:
+            with open(tmp, "w") as f:
+                f.write("half a mod")
+            raise RuntimeError("killed mid-write")
+    assert path.read_text() == "the good model"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]
+
+
+def test_atomic_output_replaces_on_success_and_keeps_the_suffix(tmp_path):
+    path = tmp_path / "plot.png"
+    path.write_text("old")
+    with atomic_output(str(path)) as tmp:
+        assert tmp.endswith(".png") and tmp != str(path)
+        with open(tmp, "w") as f:
+            f.write("new")
+    assert path.read_text() == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["plot.png"]
+
+
+def test_check_output_path(tmp_path):
+    assert check_output_path(str(tmp_path / "new" / "p.png"), (".png",), "--output") is None
+    assert (tmp_path / "new").is_dir()
+    assert "must end in .png" in check_output_path(str(tmp_path / "p.txt"), (".png",), "--output")
+    (tmp_path / "dir.png").mkdir()
+    assert "is a folder" in check_output_path(str(tmp_path / "dir.png"), (".png",), "--output")
+
+
+@pytest.mark.parametrize("parse, text", [
+    (positive_int, "0"), (positive_int, "1.5"), (positive_float, "0"),
+    (positive_float, "-1"), (positive_float, "inf"), (positive_float, "nan"), (positive_float, "x"),
+])
+def test_flag_types_reject(parse, text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        parse(text)
+
+
+def test_flag_types_accept():
+    assert positive_int("3") == 3
+    assert positive_float("1e-3") == 0.001

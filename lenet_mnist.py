@@ -1,0 +1,132 @@
+"""Chapter 14: train the book's LeNet on MNIST and evaluate it.
+
+    python lenet_mnist.py --output output/plot.png
+
+The book's recipe is the default: pixels / 255, one-hot labels, SGD at 0.01, batch 128,
+20 epochs, the test set as validation data. Prints scikit-learn's classification report,
+saves the model (.keras) and the loss/accuracy plot.
+"""
+
+import sys
+import time
+
+from pyimagesearch.cli import (
+    ArgumentParser,
+    atomic_output,
+    check_output_path,
+    fail,
+    positive_float,
+    positive_int,
+    quiet_tensorflow,
+    seed_everything,
+)
+from pyimagesearch.datasets import MNISTError, load_mnist
+from pyimagesearch.preprocessing import DATA_FORMATS, add_channel_axis, scale_pixels
+
+
+def parse_args(argv=None):
+    parser = ArgumentParser(description="Train the book's LeNet (ch. 14) on MNIST.")
+    parser.add_argument("--dataset", default=None,
+                        help="MNIST as a Keras-layout .npz or a folder of the four idx files "
+                             "(default: $MNIST_PATH, else download with Keras)")
+    parser.add_argument("--output", default="output/plot.png",
+                        help="where to write the loss/accuracy plot (default: %(default)s)")
+    parser.add_argument("--model-path", default="output/lenet_mnist.keras",
+                        help="where to save the trained model (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=20,
+                        help="training epochs (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=128,
+                        help="minibatch size (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=positive_float, default=0.01,
+                        help="SGD learning rate (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42,
+                        help="seed for every random number generator (default: %(default)s)")
+    parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
+                        help="where the channel axis goes (default: %(default)s)")
+    args = parser.parse_args(argv)
+
+    # Refuse unwritable outputs now, not after 20 epochs of training.
+    for flag, path, suffixes in (("--output", args.output, (".png", ".pdf", ".svg", ".jpg")),
+                                 ("--model-path", args.model_path, (".keras",))):
+        problem = check_output_path(path, suffixes, flag)
+        if problem:
+            parser.error(problem)
+    return args
+
+
+def load_data(dataset, data_format):
+    """MNIST scaled to [0, 1] with a channel axis, and one-hot labels."""
+    from sklearn.preprocessing import LabelBinarizer
+
+    print("[INFO] loading MNIST...")
+    (train_x, train_y), (test_x, test_y) = load_mnist(dataset)
+    train_x = add_channel_axis(scale_pixels(train_x), data_format)
+    test_x = add_channel_axis(scale_pixels(test_x), data_format)
+
+    # One-hot encode: fit on the training labels, apply the same encoding to the test labels.
+    label_binarizer = LabelBinarizer()
+    train_y = label_binarizer.fit_transform(train_y)
+    test_y = label_binarizer.transform(test_y)
+    return (train_x, train_y), (test_x, test_y), label_binarizer.classes_
+
+
+def train(model, train_data, test_data, args):
+    from keras.optimizers import SGD
+
+    print("[INFO] compiling model...")
+    model.compile(loss="categorical_crossentropy",
+                  optimizer=SGD(learning_rate=args.learning_rate),
+                  metrics=["accuracy"])
+    print("[INFO] training network...")
+    history = model.fit(*train_data, validation_data=test_data,
+                        batch_size=args.batch_size, epochs=args.epochs, verbose=1)
+    return history.history
+
+
+def test(model, test_data, classes, batch_size):
+    """Print scikit-learn's classification report; return the test accuracy."""
+    from sklearn.metrics import accuracy_score, classification_report
+
+    print("[INFO] evaluating network...")
+    test_x, test_y = test_data
+    predictions = model.predict(test_x, batch_size=batch_size, verbose=0).argmax(axis=1)
+    truth = test_y.argmax(axis=1)
+    print(classification_report(truth, predictions, labels=range(len(classes)),
+                                target_names=[str(c) for c in classes], digits=4,
+                                zero_division=0))
+    return accuracy_score(truth, predictions)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    quiet_tensorflow()
+    try:
+        train_data, test_data, classes = load_data(args.dataset, args.data_format)
+    except MNISTError as exc:
+        fail(str(exc))
+
+    import keras
+
+    from pyimagesearch.nn.conv import LeNet
+    from pyimagesearch.plots import plot_training
+
+    seed_everything(args.seed)
+    keras.backend.set_image_data_format(args.data_format)
+    model = LeNet.build(width=28, height=28, depth=1, classes=len(classes))
+
+    start = time.perf_counter()
+    history = train(model, train_data, test_data, args)
+    train_seconds = time.perf_counter() - start
+    accuracy = test(model, test_data, classes, args.batch_size)
+    print(f"Test accuracy: {accuracy:.2%}")
+    print(f"Training time: {train_seconds:.0f} s for {args.epochs} epoch(s)")
+
+    with atomic_output(args.model_path) as tmp:
+        model.save(tmp)
+    print(f"[INFO] model saved to {args.model_path}")
+    plot_training(history, args.output)
+    print(f"[INFO] plot saved to {args.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

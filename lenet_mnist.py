@@ -21,7 +21,8 @@ from pyimagesearch.cli import (
     seed_everything,
 )
 from pyimagesearch.datasets import MNISTError, load_mnist
-from pyimagesearch.preprocessing import DATA_FORMATS, add_channel_axis, scale_pixels
+from pyimagesearch.evaluation import evaluate
+from pyimagesearch.preprocessing import DATA_FORMATS, add_channel_axis, one_hot, scale_pixels
 
 
 def parse_args(argv=None):
@@ -56,18 +57,12 @@ def parse_args(argv=None):
 
 def load_data(dataset, data_format):
     """MNIST scaled to [0, 1] with a channel axis, and one-hot labels."""
-    from sklearn.preprocessing import LabelBinarizer
-
     print("[INFO] loading MNIST...")
     (train_x, train_y), (test_x, test_y) = load_mnist(dataset)
     train_x = add_channel_axis(scale_pixels(train_x), data_format)
     test_x = add_channel_axis(scale_pixels(test_x), data_format)
-
-    # One-hot encode: fit on the training labels, apply the same encoding to the test labels.
-    label_binarizer = LabelBinarizer()
-    train_y = label_binarizer.fit_transform(train_y)
-    test_y = label_binarizer.transform(test_y)
-    return (train_x, train_y), (test_x, test_y), label_binarizer.classes_
+    train_y, test_y, classes = one_hot(train_y, test_y)
+    return (train_x, train_y), (test_x, test_y), classes
 
 
 def train(model, train_data, test_data, args):
@@ -85,16 +80,10 @@ def train(model, train_data, test_data, args):
 
 def test(model, test_data, classes, batch_size):
     """Print scikit-learn's classification report; return the test accuracy."""
-    from sklearn.metrics import accuracy_score, classification_report
-
     print("[INFO] evaluating network...")
-    test_x, test_y = test_data
-    predictions = model.predict(test_x, batch_size=batch_size, verbose=0).argmax(axis=1)
-    truth = test_y.argmax(axis=1)
-    print(classification_report(truth, predictions, labels=range(len(classes)),
-                                target_names=[str(c) for c in classes], digits=4,
-                                zero_division=0))
-    return accuracy_score(truth, predictions)
+    accuracy, _, _, report = evaluate(model, *test_data, classes, batch_size=batch_size)
+    print(report)
+    return accuracy
 
 
 def main(argv=None):
@@ -108,6 +97,7 @@ def main(argv=None):
     import keras
 
     from pyimagesearch.nn.conv import LeNet
+    from pyimagesearch.nn.inference import with_preprocessing
     from pyimagesearch.plots import plot_training
 
     seed_everything(args.seed)
@@ -121,8 +111,9 @@ def main(argv=None):
     print(f"Test accuracy: {accuracy:.2%}")
     print(f"Training time: {train_seconds:.0f} s for {args.epochs} epoch(s)")
 
+    # The saved model takes raw 0-255 pixels: it carries the /255 scaling itself.
     with atomic_output(args.model_path) as tmp:
-        model.save(tmp)
+        with_preprocessing(model, scale=1 / 255.0, offset=0.0).save(tmp)
     print(f"[INFO] model saved to {args.model_path}")
     plot_training(history, args.output)
     print(f"[INFO] plot saved to {args.output}")

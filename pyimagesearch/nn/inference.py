@@ -1,0 +1,14 @@
+"""Models saved for use carry their own input normalisation, so they take raw 0-255 pixels."""
+
+import keras
+
+
+def with_preprocessing(model, scale, offset):
+    """`model` preceded by a Rescaling layer computing x * scale + offset.
+
+    predict.py (or any caller) then feeds raw pixels, whatever normalisation the network was
+    trained with. Same weights; no parameters added.
+    """
+    inputs = keras.Input(shape=model.input_shape[1:], name="raw_pixels")
+    x = keras.layers.Rescaling(scale=float(scale), offset=float(offset), name="preprocessing")(inputs)
+    return keras.Model(inputs, model(x), name=f"{model.name}_with_preprocessing")

@@ -66,7 +66,7 @@ def check_output_path(path, suffixes, flag):
 
 @contextlib.contextmanager
 def atomic_output(path):
-    """Yield a temporary name beside `path`; on success rename it onto `path`.
+    """Yield a temporary name beside `path`; if something was written there, rename it onto `path`.
 
     A crash mid-write leaves the previous file (if any) untouched and no half-written
     file under the final name. The temporary name keeps the suffix, since Keras and
@@ -79,10 +79,18 @@ def atomic_output(path):
     os.close(fd)
     try:
         yield tmp
-        os.replace(tmp, path)
+        if os.path.getsize(tmp) > 0:  # nothing written (e.g. a checkpoint that was skipped): keep the old file
+            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; give it the usual mode
+            os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def seed_everything(seed):

@@ -40,3 +40,91 @@ def save_figure(fig, path):
 
 def plot_training(history, path):
     save_figure(training_figure(history), path)
+
+
+def _per_epoch_figure(history, key, label):
+    from matplotlib import style
+    from matplotlib.figure import Figure
+
+    # Epochs numbered from 1, as seed 003's plots do.
+    epochs = np.arange(1, len(history[key]) + 1)
+    with style.context("ggplot"):
+        fig = Figure()
+        ax = fig.subplots()
+        ax.plot(epochs, history[key], "o-", label=f"Train {label}")
+        ax.plot(epochs, history["val_" + key], "x-", label=f"Validation {label}")
+        ax.set_title(f"Training/Validation {label} per Epoch")
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel(label)
+        ax.legend(loc="best")
+    return fig
+
+
+def accuracy_figure(history):
+    return _per_epoch_figure(history, "accuracy", "accuracy")
+
+
+def loss_figure(history):
+    return _per_epoch_figure(history, "loss", "loss")
+
+
+def sample_images_figure(images, labels, count=6):
+    """The first `count` images in a row, each titled with its label (seed 003)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2 * count, 2.4))
+    for i, ax in enumerate(fig.subplots(1, count)):
+        ax.imshow(images[i], cmap="gray")
+        ax.set_title(str(labels[i]))
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return fig
+
+
+def pixel_values_figure(image):
+    """One digit with every pixel's value written on it (seed 003)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 12))
+    ax = fig.subplots()
+    ax.imshow(image, cmap="gray")
+    threshold = image.max() / 2.5
+    for row in range(image.shape[0]):
+        for col in range(image.shape[1]):
+            value = image[row, col]
+            ax.annotate(str(round(float(value), 2)), xy=(col, row), ha="center", va="center",
+                        fontsize=6, color="white" if value < threshold else "black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return fig
+
+
+def misclassified_figure(images, truth, predicted, limit=100):
+    """Up to `limit` misclassified digits in a 10-wide grid: true label blue, predicted red (seed 002)."""
+    from matplotlib.figure import Figure
+
+    wrong = np.flatnonzero(truth != predicted)[:limit]
+    rows = max(1, int(np.ceil(len(wrong) / 10)))
+    fig = Figure(figsize=(10, rows))
+    fig.subplots_adjust(left=0, right=1, bottom=0, top=1, wspace=0.05, hspace=0.05)
+    for slot in range(rows * 10):
+        ax = fig.add_subplot(rows, 10, slot + 1)
+        ax.axis("off")
+        if slot < len(wrong):
+            i = wrong[slot]
+            ax.imshow(255 - images[i], cmap="gray")  # dark ink on white, as printed
+            ax.text(0, 4, str(truth[i]), fontsize=12, color="blue")
+            ax.text(20, 4, str(predicted[i]), fontsize=12, color="red")
+    return fig
+
+
+def confusion_matrix_figure(truth, predicted, class_names):
+    from matplotlib.figure import Figure
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig = Figure(figsize=(7, 6))
+    ax = fig.subplots()
+    ConfusionMatrixDisplay.from_predictions(truth, predicted, labels=range(len(class_names)),
+                                            display_labels=class_names, ax=ax, colorbar=False)
+    ax.set_title("Confusion matrix (test set)")
+    return fig

@@ -1,0 +1,238 @@
+"""LeNet-5 (6-16-120-84) trained after the 1998 paper: Adam under a decreasing learning rate.
+
+    python lenet5_paper.py                     # seed 003's recipe, 20 epochs
+    python lenet5_paper.py --schedule paper    # the paper's own learning-rate passes
+
+Standardises with the training set's mean and std, keeps the best-val_loss model, reloads it,
+prints the test accuracy and classification report, and writes the figures the seed articles
+show into --output-dir. Killed mid-training, the same command resumes from the last finished
+epoch.
+"""
+
+import csv
+import os
+import sys
+import time
+
+from pyimagesearch.cli import (
+    ArgumentParser,
+    atomic_output,
+    fail,
+    positive_int,
+    quiet_tensorflow,
+    seed_everything,
+)
+from pyimagesearch.datasets import MNISTError, load_mnist
+from pyimagesearch.preprocessing import (
+    DATA_FORMATS,
+    add_channel_axis,
+    apply_affine,
+    one_hot,
+    standardisation,
+)
+
+from pyimagesearch.schedules import SCHEDULES
+
+# The LeNet5 builder's variants, listed here so that --help need not import Keras.
+VARIANTS = ("paper", "d2l", "relu-max")
+
+
+def parse_args(argv=None):
+    parser = ArgumentParser(description="Train LeNet-5 on MNIST with the paper's decreasing "
+                                        "learning rate (seed 003's Keras recipe).")
+    parser.add_argument("--dataset", default=None,
+                        help="MNIST as a Keras-layout .npz or a folder of the four idx files "
+                             "(default: $MNIST_PATH, else download with Keras)")
+    parser.add_argument("--output-dir", default="output",
+                        help="folder for the model, checkpoints and figures (default: %(default)s)")
+    parser.add_argument("--epochs", type=positive_int, default=20,
+                        help="training epochs (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=32,
+                        help="minibatch size (default: %(default)s)")
+    parser.add_argument("--schedule", choices=sorted(SCHEDULES), default="seed",
+                        help="learning rate per epoch: 'seed' as seed 003's code has it, "
+                             "'paper' as LeCun et al. 1998 p.10 (default: %(default)s)")
+    parser.add_argument("--variant", choices=VARIANTS, default="paper",
+                        help="which seed's LeNet-5 (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42,
+                        help="seed for every random number generator (default: %(default)s)")
+    parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
+                        help="where the channel axis goes (default: %(default)s)")
+    parser.add_argument("--summary", action="store_true",
+                        help="print each layer's output shape and parameter count, then exit")
+    args = parser.parse_args(argv)
+
+    if not args.summary:
+        try:
+            os.makedirs(args.output_dir, exist_ok=True)
+            if not os.access(args.output_dir, os.W_OK):
+                raise PermissionError(13, "Permission denied")
+        except OSError as exc:
+            parser.error(f"--output-dir {args.output_dir}: cannot write there "
+                         f"({exc.strerror or exc})")
+    return args
+
+
+class RunFiles:
+    """Where one run keeps its files. Resume state is per configuration, so a different
+    command never picks up another run's backup."""
+
+    def __init__(self, args):
+        out = args.output_dir
+        self.name = f"lenet5_{args.variant.replace('-', '_')}_{args.schedule}"
+        state = os.path.join(out, ".resume",
+                             f"{self.name}-bs{args.batch_size}-seed{args.seed}-{args.data_format}")
+        self.backup_dir = os.path.join(state, "backup")
+        self.history = os.path.join(state, "history.csv")
+        self.best = os.path.join(out, f"{self.name}_best.keras")
+        self.model = os.path.join(out, f"{self.name}.keras")
+        self.out = out
+        self.samples = os.path.join(out, "mnist_first_six.png")
+        self.pixels = os.path.join(out, "mnist_pixel_values.png")
+
+    def figure(self, what):
+        return os.path.join(self.out, f"{self.name}_{what}.png")
+
+    def resuming(self):
+        return os.path.isdir(self.backup_dir) and os.path.exists(self.history)
+
+
+def load_data(dataset, data_format):
+    """Standardised images with a channel axis, one-hot labels, and what is needed to undo it."""
+    print("[INFO] loading MNIST...")
+    (raw_train_x, train_y), (raw_test_x, test_y) = load_mnist(dataset)
+    scale, offset = standardisation(raw_train_x)
+    train_x = add_channel_axis(apply_affine(raw_train_x, scale, offset), data_format)
+    test_x = add_channel_axis(apply_affine(raw_test_x, scale, offset), data_format)
+    train_y_1hot, test_y_1hot, classes = one_hot(train_y, test_y)
+    raw = {"train_x": raw_train_x, "train_y": train_y, "test_x": raw_test_x}
+    return (train_x, train_y_1hot), (test_x, test_y_1hot), classes, (scale, offset), raw
+
+
+def read_history(path):
+    """The per-epoch log, one entry per epoch (a resumed epoch's later row wins)."""
+    if not os.path.exists(path):
+        return {}
+    by_epoch = {}
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            by_epoch[int(row["epoch"])] = {k: float(v) for k, v in row.items() if k != "epoch"}
+    epochs = sorted(by_epoch)
+    keys = by_epoch[epochs[0]].keys() if epochs else ()
+    return {k: [by_epoch[e][k] for e in epochs] for k in keys}
+
+
+def train(model, train_data, test_data, args, files, extra_callbacks=()):
+    from keras.callbacks import BackupAndRestore, CSVLogger, LearningRateScheduler
+    from keras.optimizers import Adam
+
+    from pyimagesearch.callbacks import AtomicModelCheckpoint
+
+    schedule = SCHEDULES[args.schedule]
+    resuming = files.resuming()
+    # On resume the checkpoint must only replace the best model of the earlier epochs.
+    best_so_far = min(read_history(files.history).get("val_loss", [])) if resuming else None
+    print(f"[INFO] {'resuming' if resuming else 'training'} {files.name}...")
+    os.makedirs(os.path.dirname(files.history), exist_ok=True)
+
+    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=schedule(0)),
+                  metrics=["accuracy"])
+    callbacks = [
+        LearningRateScheduler(schedule),
+        AtomicModelCheckpoint(files.best, monitor="val_loss", save_best_only=True, verbose=1,
+                              initial_value_threshold=best_so_far),
+        BackupAndRestore(files.backup_dir),  # after the checkpoint: its state is saved last
+        CSVLogger(files.history, append=resuming),
+        *extra_callbacks,
+    ]
+    model.fit(*train_data, validation_data=test_data, batch_size=args.batch_size,
+              epochs=args.epochs, shuffle=True, callbacks=callbacks, verbose=2)
+    return read_history(files.history)
+
+
+def write_figures(files, history, raw, truth, predictions, classes):
+    from pyimagesearch import plots
+
+    figures = {
+        files.samples: plots.sample_images_figure(raw["train_x"], raw["train_y"]),
+        files.pixels: plots.pixel_values_figure(raw["train_x"][0]),
+        files.figure("accuracy"): plots.accuracy_figure(history),
+        files.figure("loss"): plots.loss_figure(history),
+        files.figure("misclassified"): plots.misclassified_figure(raw["test_x"], truth, predictions),
+        files.figure("confusion"): plots.confusion_matrix_figure(truth, predictions,
+                                                                 [str(c) for c in classes]),
+    }
+    for path, fig in figures.items():
+        plots.save_figure(fig, path)
+        print(f"[INFO] wrote {path}")
+
+
+def print_summary(model):
+    """Seed 001's layer-by-layer shapes with seed 002's parameter counts."""
+    print(f"{'layer':<12}{'type':<20}{'output shape':<18}{'parameters':>12}")
+    for layer in model.layers:
+        shape = "x".join(str(d) for d in layer.output.shape[1:])
+        print(f"{layer.name:<12}{layer.__class__.__name__:<20}{shape:<18}"
+              f"{layer.count_params():>12,}")
+    print(f"{'total':<50}{model.count_params():>12,}")
+
+
+def build(args, classes=10):
+    import keras
+
+    from pyimagesearch.nn.conv import LeNet5
+
+    keras.backend.set_image_data_format(args.data_format)
+    return LeNet5.build(width=28, height=28, depth=1, classes=classes, variant=args.variant)
+
+
+def main(argv=None, extra_callbacks=()):
+    args = parse_args(argv)
+    quiet_tensorflow()
+    if args.summary:
+        print_summary(build(args))
+        return 0
+
+    try:
+        train_data, test_data, classes, (scale, offset), raw = load_data(args.dataset,
+                                                                         args.data_format)
+    except MNISTError as exc:
+        fail(str(exc))
+
+    import keras
+    import numpy as np
+
+    from pyimagesearch.evaluation import evaluate
+    from pyimagesearch.nn.inference import with_preprocessing
+
+    seed_everything(args.seed)
+    files = RunFiles(args)
+    model = build(args, classes=len(classes))
+    start = time.perf_counter()
+    try:
+        history = train(model, train_data, test_data, args, files, extra_callbacks)
+    except KeyboardInterrupt:
+        fail("interrupted; run the same command again to resume from the last finished epoch",
+             status=130)
+    train_seconds = time.perf_counter() - start
+
+    # Reload the best-val_loss checkpoint, as seed 003 does, and score it.
+    best = keras.saving.load_model(files.best)
+    accuracy, truth, predictions, report = evaluate(best, *test_data, classes)
+    best_epoch = int(np.argmin(history["val_loss"]))
+    print(f"[INFO] best epoch: {best_epoch + 1} (val_loss {history['val_loss'][best_epoch]:.4f}, "
+          f"val_accuracy {history['val_accuracy'][best_epoch]:.4f})")
+    print(report)
+    print(f"Test accuracy: {accuracy:.2%}")
+    print(f"Training time: {train_seconds:.0f} s")
+
+    with atomic_output(files.model) as tmp:
+        with_preprocessing(best, scale, offset).save(tmp)
+    print(f"[INFO] model (takes raw 0-255 pixels) saved to {files.model}")
+    write_figures(files, history, raw, truth, predictions, classes)
+    return {"history": history, "test_accuracy": accuracy, "best_epoch": best_epoch}
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -188,8 +188,8 @@ def build(args, classes=10):
 
 def main(argv=None, extra_callbacks=()):
     args = parse_args(argv)
-    quiet_tensorflow()
     if args.summary:
+        quiet_tensorflow()
         print_summary(build(args))
         return 0
 
@@ -199,6 +199,7 @@ def main(argv=None, extra_callbacks=()):
     except MNISTError as exc:
         fail(str(exc))
 
+    quiet_tensorflow()
     import keras
     import numpy as np
 

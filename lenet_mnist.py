@@ -88,12 +88,12 @@ def test(model, test_data, classes, batch_size):
 
 def main(argv=None):
     args = parse_args(argv)
-    quiet_tensorflow()
     try:
         train_data, test_data, classes = load_data(args.dataset, args.data_format)
     except MNISTError as exc:
         fail(str(exc))
 
+    quiet_tensorflow()
     import keras
 
     from pyimagesearch.nn.conv import LeNet

@@ -103,5 +103,20 @@ def seed_everything(seed):
 
 
 def quiet_tensorflow():
-    """Keep TensorFlow's C++ start-up chatter (CUDA probing on CPU machines) off the console."""
+    """Import TensorFlow without its C++ start-up chatter (CUDA probing on CPU-only machines).
+
+    Those lines are printed before TensorFlow reads TF_CPP_MIN_LOG_LEVEL, so stderr is
+    pointed at /dev/null for the import alone; a failing import still raises normally.
+    """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        import tensorflow  # noqa: F401
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

@@ -86,14 +86,17 @@ def pixel_values_figure(image):
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(12, 12))
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.98)
     ax = fig.subplots()
     ax.imshow(image, cmap="gray")
     threshold = image.max() / 2.5
+    whole = np.issubdtype(image.dtype, np.integer)
     for row in range(image.shape[0]):
         for col in range(image.shape[1]):
             value = image[row, col]
-            ax.annotate(str(round(float(value), 2)), xy=(col, row), ha="center", va="center",
-                        fontsize=6, color="white" if value < threshold else "black")
+            text = str(int(value)) if whole else str(round(float(value), 2))
+            ax.annotate(text, xy=(col, row), ha="center", va="center", fontsize=7,
+                        color="white" if value < threshold else "black")
     ax.set_xticks([])
     ax.set_yticks([])
     return fig
@@ -125,6 +128,7 @@ def confusion_matrix_figure(truth, predicted, class_names):
     fig = Figure(figsize=(7, 6))
     ax = fig.subplots()
     ConfusionMatrixDisplay.from_predictions(truth, predicted, labels=range(len(class_names)),
-                                            display_labels=class_names, ax=ax, colorbar=False)
+                                            display_labels=class_names, ax=ax, colorbar=False,
+                                            cmap="Blues")
     ax.set_title("Confusion matrix (test set)")
     return fig

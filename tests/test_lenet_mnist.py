@@ -1,5 +1,6 @@
 """lenet_mnist.py as a reader runs it: flags, end to end on fixture data, seeding, real MNIST."""
 
+import json
 import re
 import subprocess
 import sys
@@ -115,3 +116,23 @@ def test_one_epoch_of_the_book_recipe_on_real_mnist(tmp_path, real_mnist):
     assert accuracy >= 88.0, result.stdout[-3000:]
     assert [support for _, support in REPORT_ROW.findall(result.stdout)] == [
         "980", "1135", "1032", "1010", "982", "892", "958", "1028", "974", "1009"]
+
+    # The saved model classifies real test digits handed to predict.py as a user's scans:
+    # enlarged 8x, dark ink on white paper, off-centre on a bigger sheet.
+    from PIL import Image
+
+    from pyimagesearch.datasets import load_mnist
+
+    _, (test_x, test_y) = load_mnist(real_mnist)
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for i in range(40):
+        sheet = Image.new("L", (400, 300), 255)
+        digit = Image.fromarray(255 - test_x[i]).resize((224, 224), Image.BILINEAR)
+        sheet.paste(digit, (150 + i % 20, 40 + i % 30))
+        sheet.save(scans / f"{i:02d}_label{test_y[i]}.png")
+    result = run_script("predict.py", "--model", tmp_path / "lenet.keras", "--json", scans)
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = json.loads(result.stdout)
+    correct = sum(r["predictions"][0]["digit"] == int(r["file"][-5]) for r in records)
+    assert len(records) == 40 and correct >= 32, correct  # about 90% expected after one epoch

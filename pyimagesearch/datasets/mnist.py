@@ -63,6 +63,9 @@ def load_mnist(path=None):
 
 
 def _download():
+    from ..cli import quiet_tensorflow
+
+    quiet_tensorflow()
     import keras  # imported here so that local loading (and --help) stays fast
 
     try:

@@ -2,6 +2,7 @@
 
     python lenet5_paper.py                     # seed 003's recipe, 20 epochs
     python lenet5_paper.py --schedule paper    # the paper's own learning-rate passes
+    python lenet5_paper.py --variant 1998      # the published network, trained with SDLM
 
 Standardises with the training set's mean and std, keeps the best-val_loss model, reloads it,
 prints the test accuracy and classification report, and writes the figures the seed articles
@@ -33,8 +34,10 @@ from pyimagesearch.preprocessing import (
 
 from pyimagesearch.schedules import SCHEDULES
 
-# The LeNet5 builder's variants, listed here so that --help need not import Keras.
-VARIANTS = ("paper", "d2l", "relu-max")
+# The LeNet5 builder's variants and the faithful 1998 network, listed here so that --help
+# need not import Keras.
+VARIANTS = ("paper", "d2l", "relu-max", "1998")
+MAP_J = 1.0  # the paper gives no value for the MAP criterion's j
 
 
 def parse_args(argv=None):
@@ -49,11 +52,24 @@ def parse_args(argv=None):
                         help="training epochs (default: %(default)s)")
     parser.add_argument("--batch-size", type=positive_int, default=32,
                         help="minibatch size (default: %(default)s)")
-    parser.add_argument("--schedule", choices=sorted(SCHEDULES), default="seed",
+    parser.add_argument("--schedule", choices=sorted(SCHEDULES), default=None,
                         help="learning rate per epoch: 'seed' as seed 003's code has it, "
-                             "'paper' as LeCun et al. 1998 p.10 (default: %(default)s)")
+                             "'paper' as LeCun et al. 1998 p.10 (default: 'paper' for "
+                             "--variant 1998, else 'seed')")
     parser.add_argument("--variant", choices=VARIANTS, default="paper",
-                        help="which seed's LeNet-5 (default: %(default)s)")
+                        help="which seed's LeNet-5, or '1998' for the published network "
+                             "(default: %(default)s)")
+    the_1998 = parser.add_argument_group("--variant 1998 only")
+    the_1998.add_argument("--optimizer", choices=("sdlm", "adam"), default="sdlm",
+                          help="stochastic diagonal Levenberg-Marquardt as in the paper, or "
+                               "Adam (default: %(default)s)")
+    the_1998.add_argument("--loss", choices=("map", "mse"), default="map",
+                          help="the MAP criterion (eq. 9) or the MSE criterion (eq. 8) "
+                               "(default: %(default)s)")
+    the_1998.add_argument("--map-j", type=float, default=MAP_J,
+                          help="the constant j of the MAP criterion (default: %(default)s)")
+    the_1998.add_argument("--distortions", action="store_true",
+                          help="train on randomly distorted digits, drawn afresh each pass")
     parser.add_argument("--seed", type=int, default=42,
                         help="seed for every random number generator (default: %(default)s)")
     parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
@@ -61,6 +77,15 @@ def parse_args(argv=None):
     parser.add_argument("--summary", action="store_true",
                         help="print each layer's output shape and parameter count, then exit")
     args = parser.parse_args(argv)
+    if args.schedule is None:
+        args.schedule = "paper" if args.variant == "1998" else "seed"
+    if args.variant != "1998":
+        # Not silently ignored: these only make sense for the 1998 network.
+        given = [flag for flag, default in (("optimizer", "sdlm"), ("loss", "map"),
+                                            ("map_j", MAP_J), ("distortions", False))
+                 if getattr(args, flag) != default]
+        if given:
+            parser.error(f"--{given[0].replace('_', '-')} applies to --variant 1998 only")
 
     if not args.summary:
         try:
@@ -80,8 +105,11 @@ class RunFiles:
     def __init__(self, args):
         out = args.output_dir
         self.name = f"lenet5_{args.variant.replace('-', '_')}_{args.schedule}"
-        state = os.path.join(out, ".resume",
-                             f"{self.name}-bs{args.batch_size}-seed{args.seed}-{args.data_format}")
+        config = f"bs{args.batch_size}-seed{args.seed}-{args.data_format}"
+        if args.variant == "1998":
+            self.name += f"_{args.optimizer}_{args.loss}" + ("_distorted" if args.distortions else "")
+            config += f"-j{args.map_j:g}"
+        state = os.path.join(out, ".resume", f"{self.name}-{config}")
         self.backup_dir = os.path.join(state, "backup")
         self.history = os.path.join(state, "history.csv")
         self.best = os.path.join(out, f"{self.name}_best.keras")
@@ -97,11 +125,12 @@ class RunFiles:
         return os.path.isdir(self.backup_dir) and os.path.exists(self.history)
 
 
-def load_data(dataset, data_format):
-    """Standardised images with a channel axis, one-hot labels, and what is needed to undo it."""
+def load_data(dataset, data_format, standardise=True):
+    """Images with a channel axis (standardised, or raw 0-255 for a model that maps pixels
+    itself), one-hot labels, the (scale, offset) applied, and the raw arrays for figures."""
     print("[INFO] loading MNIST...")
     (raw_train_x, train_y), (raw_test_x, test_y) = load_mnist(dataset)
-    scale, offset = standardisation(raw_train_x)
+    scale, offset = standardisation(raw_train_x) if standardise else (1.0, 0.0)
     train_x = add_channel_axis(apply_affine(raw_train_x, scale, offset), data_format)
     test_x = add_channel_axis(apply_affine(raw_test_x, scale, offset), data_format)
     train_y_1hot, test_y_1hot, classes = one_hot(train_y, test_y)
@@ -128,16 +157,25 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
 
     from pyimagesearch.callbacks import AtomicModelCheckpoint
 
-    schedule = SCHEDULES[args.schedule]
     resuming = files.resuming()
     # On resume the checkpoint must only replace the best model of the earlier epochs.
     best_so_far = min(read_history(files.history).get("val_loss", [])) if resuming else None
     print(f"[INFO] {'resuming' if resuming else 'training'} {files.name}...")
     os.makedirs(os.path.dirname(files.history), exist_ok=True)
 
-    model.compile(loss="categorical_crossentropy", optimizer=Adam(learning_rate=schedule(0)),
-                  metrics=["accuracy"])
+    if args.variant == "1998":
+        from pyimagesearch.nn.lenet1998_training import compile_1998
+
+        schedule, recipe_callbacks = compile_1998(
+            model, optimizer=args.optimizer, loss=args.loss, j=args.map_j,
+            schedule=SCHEDULES[args.schedule], batch_size=args.batch_size,
+            train_images=train_data[0], seed=args.seed)
+    else:
+        schedule, recipe_callbacks = SCHEDULES[args.schedule], []
+        model.compile(loss="categorical_crossentropy",
+                      optimizer=Adam(learning_rate=schedule(0)), metrics=["accuracy"])
     callbacks = [
+        *recipe_callbacks,
         LearningRateScheduler(schedule),
         AtomicModelCheckpoint(files.best, monitor="val_loss", save_best_only=True, verbose=1,
                               initial_value_threshold=best_so_far),
@@ -158,6 +196,7 @@ def write_figures(files, history, raw, truth, predictions, classes):
         files.pixels: plots.pixel_values_figure(raw["train_x"][0]),
         files.figure("accuracy"): plots.accuracy_figure(history),
         files.figure("loss"): plots.loss_figure(history),
+        files.figure("error"): plots.error_figure(history),
         files.figure("misclassified"): plots.misclassified_figure(raw["test_x"], truth, predictions),
         files.figure("confusion"): plots.confusion_matrix_figure(truth, predictions,
                                                                  [str(c) for c in classes]),
@@ -169,21 +208,37 @@ def write_figures(files, history, raw, truth, predictions, classes):
 
 def print_summary(model):
     """Seed 001's layer-by-layer shapes with seed 002's parameter counts."""
-    print(f"{'layer':<12}{'type':<20}{'output shape':<18}{'parameters':>12}")
+    import numpy as np
+
+    print(f"{'layer':<14}{'type':<20}{'output shape':<16}{'parameters':>12}")
     for layer in model.layers:
         shape = "x".join(str(d) for d in layer.output.shape[1:])
-        print(f"{layer.name:<12}{layer.__class__.__name__:<20}{shape:<18}"
+        print(f"{layer.name:<14}{layer.__class__.__name__:<20}{shape:<16}"
               f"{layer.count_params():>12,}")
+    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     print(f"{'total':<50}{model.count_params():>12,}")
+    print(f"{'trainable':<50}{trainable:>12,}")
 
 
 def build(args, classes=10):
     import keras
 
-    from pyimagesearch.nn.conv import LeNet5
+    from pyimagesearch.nn.conv import LeNet5, LeNet1998
 
     keras.backend.set_image_data_format(args.data_format)
+    if args.variant == "1998":
+        return LeNet1998.build(width=28, height=28, depth=1, classes=classes,
+                               distortions=args.distortions)
     return LeNet5.build(width=28, height=28, depth=1, classes=classes, variant=args.variant)
+
+
+def classifier(model, args, scale, offset):
+    """The model as saved for use: raw 0-255 pixels in, class probabilities out."""
+    from pyimagesearch.nn.inference import with_preprocessing, with_probabilities
+
+    if args.variant == "1998":
+        return with_probabilities(model)  # it maps pixels itself; penalties -> probabilities
+    return with_preprocessing(model, scale, offset)
 
 
 def main(argv=None, extra_callbacks=()):
@@ -194,8 +249,8 @@ def main(argv=None, extra_callbacks=()):
         return 0
 
     try:
-        train_data, test_data, classes, (scale, offset), raw = load_data(args.dataset,
-                                                                         args.data_format)
+        train_data, test_data, classes, (scale, offset), raw = load_data(
+            args.dataset, args.data_format, standardise=args.variant != "1998")
     except MNISTError as exc:
         fail(str(exc))
 
@@ -204,7 +259,6 @@ def main(argv=None, extra_callbacks=()):
     import numpy as np
 
     from pyimagesearch.evaluation import evaluate
-    from pyimagesearch.nn.inference import with_preprocessing
 
     seed_everything(args.seed)
     files = RunFiles(args)
@@ -219,16 +273,19 @@ def main(argv=None, extra_callbacks=()):
 
     # Reload the best-val_loss checkpoint, as seed 003 does, and score it.
     best = keras.saving.load_model(files.best)
-    accuracy, truth, predictions, report = evaluate(best, *test_data, classes)
+    final = classifier(best, args, scale, offset)
+    accuracy, truth, predictions, report = evaluate(final, *test_data, classes)
     best_epoch = int(np.argmin(history["val_loss"]))
     print(f"[INFO] best epoch: {best_epoch + 1} (val_loss {history['val_loss'][best_epoch]:.4f}, "
           f"val_accuracy {history['val_accuracy'][best_epoch]:.4f})")
     print(report)
+    # The paper reports the network as it is after its last pass, chosen without the test set.
+    print(f"Test error after the last epoch: {1 - history['val_accuracy'][-1]:.2%}")
     print(f"Test accuracy: {accuracy:.2%}")
     print(f"Training time: {train_seconds:.0f} s")
 
     with atomic_output(files.model) as tmp:
-        with_preprocessing(best, scale, offset).save(tmp)
+        final.save(tmp)
     print(f"[INFO] model (takes raw 0-255 pixels) saved to {files.model}")
     write_figures(files, history, raw, truth, predictions, classes)
     return {"history": history, "test_accuracy": accuracy, "best_epoch": best_epoch}

@@ -68,6 +68,25 @@ def loss_figure(history):
     return _per_epoch_figure(history, "loss", "loss")
 
 
+def error_figure(history):
+    """Training and test error (%) per pass, as the paper's Fig. 5 shows them."""
+    from matplotlib import style
+    from matplotlib.figure import Figure
+
+    passes = np.arange(1, len(history["accuracy"]) + 1)
+    with style.context("ggplot"):
+        fig = Figure()
+        ax = fig.subplots()
+        ax.plot(passes, 100 * (1 - np.asarray(history["accuracy"])), "o-", label="Training error")
+        ax.plot(passes, 100 * (1 - np.asarray(history["val_accuracy"])), "x-", label="Test error")
+        ax.set_yscale("log")
+        ax.set_title("Error rate per pass")
+        ax.set_xlabel("Training pass (epoch)")
+        ax.set_ylabel("Error (%)")
+        ax.legend(loc="best")
+    return fig
+
+
 def sample_images_figure(images, labels, count=6):
     """The first `count` images in a row, each titled with its label (seed 003)."""
     from matplotlib.figure import Figure

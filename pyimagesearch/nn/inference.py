@@ -12,3 +12,13 @@ def with_preprocessing(model, scale, offset):
     inputs = keras.Input(shape=model.input_shape[1:], name="raw_pixels")
     x = keras.layers.Rescaling(scale=float(scale), offset=float(offset), name="preprocessing")(inputs)
     return keras.Model(inputs, model(x), name=f"{model.name}_with_preprocessing")
+
+
+def with_probabilities(model):
+    """For the 1998 network, whose RBF outputs are penalties (smallest wins): append
+    softmax(-penalties), so the saved model answers with class probabilities."""
+    from .lenet1998_layers import PenaltiesToProbabilities
+
+    inputs = keras.Input(shape=model.input_shape[1:], name="raw_pixels")
+    outputs = PenaltiesToProbabilities(name="probabilities")(model(inputs))
+    return keras.Model(inputs, outputs, name=f"{model.name}_with_probabilities")

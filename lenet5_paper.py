@@ -19,6 +19,7 @@ from pyimagesearch.cli import (
     ArgumentParser,
     atomic_output,
     fail,
+    positive_float,
     positive_int,
     quiet_tensorflow,
     seed_everything,
@@ -38,6 +39,7 @@ from pyimagesearch.schedules import SCHEDULES
 # need not import Keras.
 VARIANTS = ("paper", "d2l", "relu-max", "1998")
 MAP_J = 1.0  # the paper gives no value for the MAP criterion's j
+SDLM_GAIN = 0.1  # pyimagesearch.nn.lenet1998_training.SDLM_GAIN, without importing Keras
 
 
 def parse_args(argv=None):
@@ -50,8 +52,8 @@ def parse_args(argv=None):
                         help="folder for the model, checkpoints and figures (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=20,
                         help="training epochs (default: %(default)s)")
-    parser.add_argument("--batch-size", type=positive_int, default=32,
-                        help="minibatch size (default: %(default)s)")
+    parser.add_argument("--batch-size", type=positive_int, default=None,
+                        help="minibatch size (default: 16 for --variant 1998, else 32)")
     parser.add_argument("--schedule", choices=sorted(SCHEDULES), default=None,
                         help="learning rate per epoch: 'seed' as seed 003's code has it, "
                              "'paper' as LeCun et al. 1998 p.10 (default: 'paper' for "
@@ -63,6 +65,10 @@ def parse_args(argv=None):
     the_1998.add_argument("--optimizer", choices=("sdlm", "adam"), default="sdlm",
                           help="stochastic diagonal Levenberg-Marquardt as in the paper, or "
                                "Adam (default: %(default)s)")
+    the_1998.add_argument("--sdlm-gain", type=positive_float, default=SDLM_GAIN,
+                          help="SDLM step per sample, as a multiple of the paper's "
+                               "eta / (mu + h), after a first pass at 0.02 "
+                               "(default: %(default)s; see README)")
     the_1998.add_argument("--loss", choices=("map", "mse"), default="map",
                           help="the MAP criterion (eq. 9) or the MSE criterion (eq. 8) "
                                "(default: %(default)s)")
@@ -79,10 +85,13 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.schedule is None:
         args.schedule = "paper" if args.variant == "1998" else "seed"
+    if args.batch_size is None:
+        args.batch_size = 16 if args.variant == "1998" else 32
     if args.variant != "1998":
         # Not silently ignored: these only make sense for the 1998 network.
         given = [flag for flag, default in (("optimizer", "sdlm"), ("loss", "map"),
-                                            ("map_j", MAP_J), ("distortions", False))
+                                            ("map_j", MAP_J), ("distortions", False),
+                                            ("sdlm_gain", SDLM_GAIN))
                  if getattr(args, flag) != default]
         if given:
             parser.error(f"--{given[0].replace('_', '-')} applies to --variant 1998 only")
@@ -108,7 +117,7 @@ class RunFiles:
         config = f"bs{args.batch_size}-seed{args.seed}-{args.data_format}"
         if args.variant == "1998":
             self.name += f"_{args.optimizer}_{args.loss}" + ("_distorted" if args.distortions else "")
-            config += f"-j{args.map_j:g}"
+            config += f"-j{args.map_j:g}-gain{args.sdlm_gain:g}"
         state = os.path.join(out, ".resume", f"{self.name}-{config}")
         self.backup_dir = os.path.join(state, "backup")
         self.history = os.path.join(state, "history.csv")
@@ -168,7 +177,7 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
 
         schedule, recipe_callbacks = compile_1998(
             model, optimizer=args.optimizer, loss=args.loss, j=args.map_j,
-            schedule=SCHEDULES[args.schedule], batch_size=args.batch_size,
+            schedule=SCHEDULES[args.schedule], batch_size=args.batch_size, gain=args.sdlm_gain,
             train_images=train_data[0], seed=args.seed)
     else:
         schedule, recipe_callbacks = SCHEDULES[args.schedule], []

@@ -13,7 +13,9 @@ from pyimagesearch.nn.distortions import RandomDistortion
 from pyimagesearch.nn.inference import with_probabilities
 from pyimagesearch.nn.lenet1998_layers import read_c3_table, read_rbf_bitmaps, squash
 from pyimagesearch.nn.lenet1998_training import (SDLM, MAPCriterion, MSECriterion,
-                                                 hessian_diagonal, penalty_accuracy_metric)
+                                                 hessian_diagonal, penalty_accuracy_metric,
+                                                 sdlm_rate)
+from pyimagesearch.schedules import paper_schedule
 
 
 @pytest.fixture
@@ -131,6 +133,14 @@ def test_sdlm_step_is_eta_over_mu_plus_h_times_the_gradient():
                                [1.0 - 0.1 / 0.02, 2.0 - 0.1 / 0.1, 3.0 + 0.2 / 2.0], rtol=1e-6)
 
 
+def test_sdlm_rate_per_pass_for_minibatches():
+    # Batch of 16: 16 online steps at once; the first pass at gain 0.02, then 0.1.
+    rates = [sdlm_rate(paper_schedule, 16)(e) for e in range(20)]
+    expected = [0.0005 * 0.02 * 16] + [paper_schedule(e) * 0.1 * 16 for e in range(1, 20)]
+    assert rates == pytest.approx(expected)
+    assert rates[1] == pytest.approx(0.0005 * 1.6) and rates[-1] == pytest.approx(0.00001 * 1.6)
+
+
 def test_hessian_estimate_is_exact_gauss_newton_where_no_weights_are_shared(model):
     # For F6 and C5 (no weight sharing within one sample) the paper's diagonal approximation
     # equals the exact Gauss-Newton diagonal 2 * sum_j (dx_j/dw)^2, x = F6's outputs.
@@ -186,6 +196,13 @@ def test_script_summary_for_the_1998_network():
     assert result.returncode == 0, result.stderr
     assert re.search(r"^C3\s+Convolution\s+10x10x16\s+1,516$", result.stdout, re.M)
     assert re.search(r"^trainable\s+60,000$", result.stdout, re.M)
+
+
+def test_script_gain_matches_the_library_default():
+    import lenet5_paper
+    from pyimagesearch.nn import lenet1998_training
+
+    assert lenet5_paper.SDLM_GAIN == lenet1998_training.SDLM_GAIN
 
 
 def test_1998_flags_are_refused_for_other_variants():

@@ -264,10 +264,10 @@ def main(argv=None, extra_callbacks=()):
         fail(str(exc))
 
     quiet_tensorflow()
-    import keras
     import numpy as np
 
     from pyimagesearch.evaluation import evaluate
+    from pyimagesearch.nn.inference import load_model
 
     seed_everything(args.seed)
     files = RunFiles(args)
@@ -281,7 +281,7 @@ def main(argv=None, extra_callbacks=()):
     train_seconds = time.perf_counter() - start
 
     # Reload the best-val_loss checkpoint, as seed 003 does, and score it.
-    best = keras.saving.load_model(files.best)
+    best = load_model(files.best)
     final = classifier(best, args, scale, offset)
     accuracy, truth, predictions, report = evaluate(final, *test_data, classes)
     best_epoch = int(np.argmin(history["val_loss"]))

@@ -40,12 +40,12 @@ def expand(paths):
 
 
 def load_model(path):
-    import keras
+    from pyimagesearch.nn.inference import load_model as load_saved_model
 
     if not os.path.isfile(path):
         fail(f"--model {path}: no such file")
     try:
-        return keras.saving.load_model(path, safe_mode=True)
+        return load_saved_model(path)
     except Exception as exc:  # Keras raises ValueError, OSError, zipfile errors...
         fail(f"--model {path}: cannot load a Keras model ({str(exc).splitlines()[0][:200]})")
 

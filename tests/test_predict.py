@@ -9,8 +9,8 @@ from PIL import Image, ImageDraw
 
 from conftest import run_script
 from pyimagesearch.digits import DigitImageError, read_grayscale, to_mnist
-from pyimagesearch.nn.conv import LeNet, LeNet5
-from pyimagesearch.nn.inference import with_preprocessing
+from pyimagesearch.nn.conv import LeNet, LeNet5, LeNet1998
+from pyimagesearch.nn.inference import with_preprocessing, with_probabilities
 
 
 def draw_seven(size=(200, 300), box=(20, 30, 120, 230), ink=0, paper=255, width=18):
@@ -76,8 +76,11 @@ def save_model(path, data_format, variant=None, scale=1 / 255.0, offset=0.0):
     keras.backend.set_image_data_format(data_format)
     try:
         keras.utils.set_random_seed(3)
-        net = LeNet5.build(28, 28, 1, 10, variant) if variant else LeNet.build(28, 28, 1, 10)
-        model = with_preprocessing(net, scale, offset)
+        if variant == "1998":  # maps pixels itself; penalties become probabilities
+            model = with_probabilities(LeNet1998.build(28, 28, 1, 10))
+        else:
+            net = LeNet5.build(28, 28, 1, 10, variant) if variant else LeNet.build(28, 28, 1, 10)
+            model = with_preprocessing(net, scale, offset)
         model.save(path)
     finally:
         keras.backend.set_image_data_format(previous)
@@ -101,6 +104,7 @@ def digit_files(tmp_path):
     ("channels_last", None, 1 / 255.0, 0.0),                       # as lenet_mnist.py saves
     ("channels_first", None, 1 / 255.0, 0.0),
     ("channels_last", "paper", 1 / 78.567, -33.318 / 78.567),      # as lenet5_paper.py saves
+    ("channels_last", "1998", None, None),                         # ... with --variant 1998
 ])
 def test_predict_classifies_each_image_as_the_model_does(tmp_path, digit_files, data_format,
                                                          variant, scale, offset):

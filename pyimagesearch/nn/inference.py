@@ -22,3 +22,11 @@ def with_probabilities(model):
     inputs = keras.Input(shape=model.input_shape[1:], name="raw_pixels")
     outputs = PenaltiesToProbabilities(name="probabilities")(model(inputs))
     return keras.Model(inputs, outputs, name=f"{model.name}_with_probabilities")
+
+
+def load_model(path):
+    """Load a model this repository saved, in Keras' safe mode. Importing the 1998 modules
+    registers their layers, criteria and optimiser, which Keras needs to rebuild them."""
+    from . import distortions, lenet1998_layers, lenet1998_training  # noqa: F401
+
+    return keras.saving.load_model(path, safe_mode=True)

@@ -72,18 +72,26 @@ def error_figure(history):
     """Training and test error (%) per pass, as the paper's Fig. 5 shows them."""
     from matplotlib import style
     from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     passes = np.arange(1, len(history["accuracy"]) + 1)
     with style.context("ggplot"):
         fig = Figure()
         ax = fig.subplots()
-        ax.plot(passes, 100 * (1 - np.asarray(history["accuracy"])), "o-", label="Training error")
-        ax.plot(passes, 100 * (1 - np.asarray(history["val_accuracy"])), "x-", label="Test error")
+        # Keras' training accuracy is the running mean over the pass, as the weights change.
+        ax.plot(passes, 100 * (1 - np.asarray(history["accuracy"])), "o-",
+                label="Training error (during the pass)")
+        ax.plot(passes, 100 * (1 - np.asarray(history["val_accuracy"])), "x-",
+                label="Test error (after the pass)")
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        ax.set_yticks([0.2, 0.5, 1, 2, 5, 10])
         ax.set_title("Error rate per pass")
         ax.set_xlabel("Training pass (epoch)")
         ax.set_ylabel("Error (%)")
         ax.legend(loc="best")
+        fig.tight_layout()
     return fig
 
 

@@ -168,7 +168,8 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
 
     resuming = files.resuming()
     # On resume the checkpoint must only replace the best model of the earlier epochs.
-    best_so_far = min(read_history(files.history).get("val_loss", [])) if resuming else None
+    earlier = read_history(files.history).get("val_loss", []) if resuming else []
+    best_so_far = min(earlier) if earlier else None
     print(f"[INFO] {'resuming' if resuming else 'training'} {files.name}...")
     os.makedirs(os.path.dirname(files.history), exist_ok=True)
 

@@ -269,7 +269,7 @@ def main(argv=None, extra_callbacks=()):
     import numpy as np
 
     from pyimagesearch.evaluation import evaluate
-    from pyimagesearch.nn.inference import load_model
+    from pyimagesearch.nn.inference import load_model, with_probabilities
 
     seed_everything(args.seed)
     files = RunFiles(args)
@@ -284,8 +284,9 @@ def main(argv=None, extra_callbacks=()):
 
     # Reload the best-val_loss checkpoint, as seed 003 does, and score it.
     best = load_model(files.best)
-    final = classifier(best, args, scale, offset)
-    accuracy, truth, predictions, report = evaluate(final, *test_data, classes)
+    # Scored on the data as it was trained on; the 1998 network's penalties via probabilities.
+    scorer = with_probabilities(best) if args.variant == "1998" else best
+    accuracy, truth, predictions, report = evaluate(scorer, *test_data, classes)
     best_epoch = int(np.argmin(history["val_loss"]))
     print(f"[INFO] best epoch: {best_epoch + 1} (val_loss {history['val_loss'][best_epoch]:.4f}, "
           f"val_accuracy {history['val_accuracy'][best_epoch]:.4f})")
@@ -296,7 +297,7 @@ def main(argv=None, extra_callbacks=()):
     print(f"Training time: {train_seconds:.0f} s")
 
     with atomic_output(files.model) as tmp:
-        final.save(tmp)
+        classifier(best, args, scale, offset).save(tmp)
     print(f"[INFO] model (takes raw 0-255 pixels) saved to {files.model}")
     # Seed 002 shows 100 misclassified digits; the paper shows all of its network's errors.
     write_figures(files, history, raw, truth, predictions, classes,

@@ -61,11 +61,14 @@ def to_model_input(digits, model):
 
 def main(argv=None):
     args = parse_args(argv)
+    paths = list(expand(args.images))
+    if not paths:
+        fail(f"no image files in {', '.join(args.images)} (looked for {' '.join(IMAGE_SUFFIXES)})")
     quiet_tensorflow()
     model = load_model(args.model)
 
     results, digits = [], []
-    for path in expand(args.images):
+    for path in paths:
         try:
             digits.append(to_mnist(read_grayscale(path)))
             results.append({"file": path})

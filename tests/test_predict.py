@@ -153,3 +153,13 @@ def test_bad_model_is_one_line(tmp_path, digit_files, model_bytes, fragment):
     assert result.returncode != 0 and "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(lines) == 1 and fragment in lines[0] and str(model) in lines[0]
+
+
+def test_a_folder_without_images_is_one_line(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "notes.txt").write_text("no digits here")
+    result = run_script("predict.py", "--model", tmp_path / "missing.keras", empty)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(lines) == 1 and "no image files in" in lines[0]

@@ -1,0 +1,188 @@
+"""Benchmark: how close each recipe trains to this machine's limit, and how fast the rest is.
+
+    python bench.py                    # full run, table on stdout, JSON in output/
+    python bench.py --quick            # tiny sizes, a smoke test
+
+Measures, in one run: the fp32 matmul ceiling through TensorFlow; training images/s of every
+model at its recipe's batch size, as a share of the ceiling (FLOPs per image computed from the
+layers); inference images/s on 10,000 images; the warm latency of classifying one image with
+a loaded model; and how long each script's --help takes.
+"""
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from pyimagesearch.cli import ArgumentParser, atomic_output, check_output_path, positive_int
+
+SCRIPTS = ("lenet_mnist.py", "lenet5_paper.py", "predict.py", "bench.py")
+# (name, builder call, batch size of its recipe)
+MODELS = (
+    ("book LeNet (ch. 14)", "LeNet", {}, 128),
+    ("LeNet-5 paper", "LeNet5", {"variant": "paper"}, 32),
+    ("LeNet-5 d2l", "LeNet5", {"variant": "d2l"}, 32),
+    ("LeNet-5 relu-max", "LeNet5", {"variant": "relu-max"}, 32),
+    ("LeNet-5 1998", "LeNet1998", {}, 16),
+)
+
+
+def parse_args(argv=None):
+    parser = ArgumentParser(description="Benchmark training, inference and start-up speed.")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: checks that it runs")
+    parser.add_argument("--steps", type=positive_int, default=None,
+                        help="training steps timed per model (default: 300, or 5 with --quick)")
+    parser.add_argument("--output", default="output/benchmark.json",
+                        help="where to write the JSON results (default: %(default)s)")
+    args = parser.parse_args(argv)
+    problem = check_output_path(args.output, (".json",), "--output")
+    if problem:
+        parser.error(problem)
+    args.steps = args.steps or (5 if args.quick else 300)
+    return args
+
+
+def forward_flops(model):
+    """Multiply-adds x 2 of one image's forward pass, from the layers' shapes."""
+    import numpy as np
+
+    total = 0
+    for layer in model.layers:
+        kind = layer.__class__.__name__
+        out = layer.output.shape[1:]
+        if kind in ("Conv2D", "Convolution"):
+            kernel = layer.get_weights()[0]
+            k = kernel.shape[0] * kernel.shape[1]
+            connections = kernel.shape[2] * kernel.shape[3] if kernel.ndim == 4 else kernel.shape[-1]
+            positions = int(np.prod(out)) // layer.filters
+            total += 2 * k * connections * positions
+        elif kind in ("Dense", "FullConnection"):
+            total += 2 * int(np.prod(layer.get_weights()[0].shape))
+        elif kind == "EuclideanRBF":
+            total += 3 * layer.units * layer.dim
+    return total
+
+
+def matmul_ceiling(quick):
+    """fp32 GFLOP/s of a large square matmul through TensorFlow (the best of several runs)."""
+    import tensorflow as tf
+
+    n = 256 if quick else 2048
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    matmul = tf.function(lambda: tf.matmul(a, b))
+    matmul().numpy()
+    best = 0.0
+    for _ in range(3 if quick else 10):
+        start = time.perf_counter()
+        matmul().numpy()
+        best = max(best, 2 * n ** 3 / (time.perf_counter() - start) / 1e9)
+    return best
+
+
+def training_speed(model, batch, steps):
+    """Training images/s of plain model.fit on random data, after a warm-up epoch."""
+    import keras
+    import numpy as np
+
+    images = np.random.default_rng(0).random((batch * steps,) + model.input_shape[1:],
+                                             dtype=np.float32) * 255
+    labels = keras.utils.to_categorical(np.arange(batch * steps) % 10, 10)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(images[:batch * 2], labels[:batch * 2], batch_size=batch, epochs=1, verbose=0)
+    start = time.perf_counter()
+    model.fit(images, labels, batch_size=batch, epochs=1, verbose=0)
+    return batch * steps / (time.perf_counter() - start)
+
+
+def inference_speed(model, count):
+    import numpy as np
+
+    images = np.random.default_rng(1).random((count,) + model.input_shape[1:], dtype=np.float32)
+    model.predict(images[:256], batch_size=256, verbose=0)
+    start = time.perf_counter()
+    model.predict(images, batch_size=256, verbose=0)
+    return count / (time.perf_counter() - start)
+
+
+def one_image_latency(model, repeats):
+    """Warm latency (ms, median) of classifying one image by calling the model directly."""
+    import numpy as np
+
+    image = np.zeros((1,) + model.input_shape[1:], dtype=np.float32)
+    times = []
+    for _ in range(repeats + 5):
+        start = time.perf_counter()
+        np.asarray(model(image, training=False))
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times[5:]))
+
+
+def help_seconds(script):
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), script)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, path, "--help"], capture_output=True, check=True)
+    return time.perf_counter() - start
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from pyimagesearch.cli import quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from pyimagesearch.nn import conv
+
+    tf.get_logger().setLevel("ERROR")  # predict's retracing notices for the last, smaller batch
+    keras.utils.set_random_seed(0)
+    ceiling = matmul_ceiling(args.quick)
+    results = {
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__,
+                     "numpy": np.__version__, "python": platform.python_version()},
+        "cpu": cpu_name(), "cores": os.cpu_count(), "steps": args.steps,
+        "matmul_gflops": ceiling, "models": [], "help_seconds": {},
+    }
+    print(f"matmul ceiling: {ceiling:.1f} GFLOP/s fp32 ({results['cpu']}, {os.cpu_count()} cores)")
+    print(f"{'model':<22}{'batch':>6}{'MFLOP/img':>11}{'train img/s':>13}{'% ceiling':>11}"
+          f"{'infer img/s':>13}{'1-img ms':>10}")
+    for name, builder, kwargs, batch in MODELS:
+        model = getattr(conv, builder).build(28, 28, 1, 10, **kwargs)
+        flops = forward_flops(model)
+        train = training_speed(model, batch, args.steps)
+        # Training costs about three forward passes (forward, and two for the backward pass).
+        share = 100 * train * 3 * flops / (ceiling * 1e9)
+        infer = inference_speed(model, 1000 if args.quick else 10_000)
+        latency = one_image_latency(model, 10 if args.quick else 200)
+        results["models"].append({"model": name, "batch": batch, "forward_flops": flops,
+                                  "train_images_per_s": train, "share_of_ceiling_pct": share,
+                                  "inference_images_per_s": infer, "one_image_ms": latency})
+        print(f"{name:<22}{batch:>6}{flops / 1e6:>11.2f}{train:>13.0f}{share:>10.1f}%"
+              f"{infer:>13.0f}{latency:>10.2f}")
+    for script in SCRIPTS:
+        results["help_seconds"][script] = help_seconds(script)
+    print("--help: " + ", ".join(f"{s} {t:.2f} s" for s, t in results["help_seconds"].items()))
+
+    with atomic_output(args.output) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(results, f, indent=2)
+    print(f"[INFO] results written to {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -40,6 +40,9 @@ from pyimagesearch.schedules import SCHEDULES
 VARIANTS = ("paper", "d2l", "relu-max", "1998")
 MAP_J = 1.0  # the paper gives no value for the MAP criterion's j
 SDLM_GAIN = 0.1  # pyimagesearch.nn.lenet1998_training.SDLM_GAIN, without importing Keras
+# Small batches are bound by per-step overhead: running 32 steps per call into TensorFlow
+# computes exactly the same updates (measured: identical accuracy) in less time.
+STEPS_PER_EXECUTION = 32
 
 
 def parse_args(argv=None):
@@ -179,11 +182,12 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
         schedule, recipe_callbacks = compile_1998(
             model, optimizer=args.optimizer, loss=args.loss, j=args.map_j,
             schedule=SCHEDULES[args.schedule], batch_size=args.batch_size, gain=args.sdlm_gain,
-            train_images=train_data[0], seed=args.seed)
+            train_images=train_data[0], seed=args.seed, steps_per_execution=STEPS_PER_EXECUTION)
     else:
         schedule, recipe_callbacks = SCHEDULES[args.schedule], []
         model.compile(loss="categorical_crossentropy",
-                      optimizer=Adam(learning_rate=schedule(0)), metrics=["accuracy"])
+                      optimizer=Adam(learning_rate=schedule(0)), metrics=["accuracy"],
+                      steps_per_execution=STEPS_PER_EXECUTION)
     callbacks = [
         *recipe_callbacks,
         LearningRateScheduler(schedule),

@@ -159,7 +159,7 @@ def sdlm_rate(schedule, batch_size, gain=SDLM_GAIN):
 
 
 def compile_1998(model, optimizer, loss, j, schedule, batch_size, train_images, seed,
-                 gain=SDLM_GAIN):
+                 gain=SDLM_GAIN, steps_per_execution=1):
     """Compile the 1998 network with its criterion and optimiser.
 
     Returns (learning rate per epoch, callbacks the optimiser needs)."""
@@ -167,12 +167,13 @@ def compile_1998(model, optimizer, loss, j, schedule, batch_size, train_images, 
     if optimizer == "sdlm":
         rate = sdlm_rate(schedule, batch_size, gain)
         model.compile(loss=criterion, optimizer=SDLM(learning_rate=rate(0)),
-                      metrics=[penalty_accuracy_metric()])
+                      metrics=[penalty_accuracy_metric()],
+                      steps_per_execution=steps_per_execution)
         return rate, [HessianEstimate(train_images, samples=500, seed=seed)]
 
     def rate(epoch):  # Adam's steps do not scale with the gradient: twice the paper's eta
         return schedule(epoch) * 2.0
 
     model.compile(loss=criterion, optimizer=keras.optimizers.Adam(learning_rate=rate(0)),
-                  metrics=[penalty_accuracy_metric()])
+                  metrics=[penalty_accuracy_metric()], steps_per_execution=steps_per_execution)
     return rate, []

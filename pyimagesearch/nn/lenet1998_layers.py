@@ -55,6 +55,13 @@ def _channel_axis(data_format):
     return 1 if data_format == "channels_first" else -1
 
 
+def _per_map(values, data_format):
+    """A per-feature-map vector shaped to broadcast over (batch, maps, rows, cols) or its
+    channels-last order."""
+    shape = (1, -1, 1, 1) if data_format == "channels_first" else (1, 1, 1, -1)
+    return ops.reshape(values, shape)
+
+
 class SquashedLayer(keras.layers.Layer):
     """A linear map followed by the squashing function."""
 
@@ -117,8 +124,7 @@ class Convolution(SquashedLayer):
     def linear(self, x, kernels, bias):
         a = ops.conv(x, self.full_kernel(kernels), strides=1, padding="valid",
                      data_format=self.data_format)
-        shape = (1, -1, 1, 1) if self.data_format == "channels_first" else (1, 1, 1, -1)
-        return a + ops.reshape(bias, shape)
+        return a + _per_map(bias, self.data_format)
 
     def compute_output_shape(self, input_shape):
         k = self.kernel_size
@@ -145,8 +151,8 @@ class Subsampling(SquashedLayer):
     def linear(self, x, coefficient, bias):
         window_sum = 4.0 * ops.average_pool(x, 2, strides=2, padding="valid",
                                             data_format=self.data_format)
-        shape = (1, -1, 1, 1) if self.data_format == "channels_first" else (1, 1, 1, -1)
-        return window_sum * ops.reshape(coefficient, shape) + ops.reshape(bias, shape)
+        return (window_sum * _per_map(coefficient, self.data_format)
+                + _per_map(bias, self.data_format))
 
     def compute_output_shape(self, input_shape):
         if self.data_format == "channels_first":

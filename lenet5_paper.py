@@ -37,7 +37,7 @@ from pyimagesearch.schedules import SCHEDULES
 
 # The LeNet5 builder's variants and the faithful 1998 network, listed here so that --help
 # need not import Keras.
-VARIANTS = ("paper", "d2l", "relu-max", "1998")
+VARIANTS = ("paper", "d2l", "relu-max", "lab", "1998")
 MAP_J = 1.0  # the paper gives no value for the MAP criterion's j
 SDLM_GAIN = 0.1  # pyimagesearch.nn.lenet1998_training.SDLM_GAIN, without importing Keras
 # Small batches are bound by per-step overhead: running 32 steps per call into TensorFlow

@@ -24,14 +24,18 @@ EXPECTED = {
                  ("C3", (8, 8, 16), 2416), ("S4", (4, 4, 16), 0), ("Activation", (4, 4, 16), 0),
                  ("C5", (4, 4, 120), 2040), ("Flatten", (1920,), 0), ("F6", (84,), 161364),
                  ("output", (10,), 850)],
+    "lab": [("pad32", (32, 32, 1), 0), ("C1", (28, 28, 6), 156), ("S2", (14, 14, 6), 0),
+            ("Activation", (14, 14, 6), 0), ("C3", (10, 10, 16), 2416), ("S4", (5, 5, 16), 0),
+            ("Activation", (5, 5, 16), 0), ("Flatten", (400,), 0), ("C5", (120,), 48120),
+            ("F6", (84,), 10164), ("output", (10,), 850)],
 }
-TOTALS = {"paper": 61_706, "d2l": 61_706, "relu-max": 166_826}
+TOTALS = {"paper": 61_706, "d2l": 61_706, "relu-max": 166_826, "lab": 61_706}
 
 
 @pytest.mark.parametrize("variant", sorted(EXPECTED))
 def test_variant_layers_and_parameters(variant):
     model = LeNet5.build(28, 28, 1, 10, variant=variant)
-    table = [(layer.name if layer.name[0].isupper() or layer.name == "output"
+    table = [(layer.name if layer.name[0].isupper() or layer.name in ("output", "pad32")
               else layer.__class__.__name__, tuple(layer.output.shape[1:]), layer.count_params())
              for layer in model.layers]
     assert table == EXPECTED[variant]
@@ -46,6 +50,19 @@ def test_activations_per_variant():
     assert activations("d2l") == ["sigmoid"] * 4 + ["softmax"]
     assert activations("relu-max") == ["linear", "relu", "linear", "relu", "linear", "sigmoid",
                                        "softmax"]
+
+
+@pytest.mark.parametrize("activation, f6", [("sigmoid", "tanh"), ("tanh", "tanh"), ("relu", "relu")])
+def test_lab_variant_activations(activation, f6):
+    # Seed 004: the activation after S2, S4 and C5; F6 stays tanh in its sigmoid network.
+    model = LeNet5.build(28, 28, 1, 10, variant="lab", activation=activation)
+    assert [layer.activation.__name__ for layer in model.layers if hasattr(layer, "activation")] \
+        == ["linear", activation, "linear", activation, activation, f6, "softmax"]
+
+
+def test_unknown_activation_is_refused():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        LeNet5.build(28, 28, 1, 10, variant="lab", activation="gelu")
 
 
 def test_script_offers_exactly_the_builders_variants():

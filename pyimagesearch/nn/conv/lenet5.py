@@ -2,7 +2,9 @@ from keras import layers, models
 
 from .input_shape import image_input_shape
 
-VARIANTS = ("paper", "d2l", "relu-max")
+VARIANTS = ("paper", "d2l", "relu-max", "lab")
+# Activations seed 004 (the lab report) compares; "lab" takes any of them.
+LAB_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 
 class LeNet5:
@@ -12,18 +14,37 @@ class LeNet5:
       convolution, F6 84 tanh, softmax output.
     - "d2l" (seed 001): the same shape with sigmoid everywhere and C5 as dense 120.
     - "relu-max" (seed 002): valid C1, max pooling then ReLU, 1x1 C5, sigmoid F6.
+    - "lab" (seed 004): 28x28 padded to 32x32, valid C1, max pooling then `activation`, C5 as
+      dense 120 with `activation`, F6 84 tanh (ReLU in the ReLU network), softmax output.
 
     The faithful 1998 network (C3 table, trainable subsampling, RBF output) is a different
     class: its layers are not Keras built-ins.
     """
 
     @staticmethod
-    def build(width, height, depth, classes, variant="paper"):
+    def build(width, height, depth, classes, variant="paper", activation="sigmoid"):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        if activation not in LAB_ACTIVATIONS:
+            raise ValueError(f"activation must be one of {LAB_ACTIVATIONS}, got {activation!r}")
         inputs = [layers.Input(shape=image_input_shape(width, height, depth))]
 
-        if variant == "relu-max":
+        if variant == "lab":
+            # Seed 004's sigmoid network keeps tanh at F6; its ReLU network switches F6 too.
+            f6 = "tanh" if activation == "sigmoid" else activation
+            body = [
+                layers.ZeroPadding2D(2, name="pad32"),
+                layers.Conv2D(6, (5, 5), padding="valid", name="C1"),
+                layers.MaxPooling2D((2, 2), strides=2, name="S2"),
+                layers.Activation(activation),
+                layers.Conv2D(16, (5, 5), padding="valid", name="C3"),
+                layers.MaxPooling2D((2, 2), strides=2, name="S4"),
+                layers.Activation(activation),
+                layers.Flatten(),
+                layers.Dense(120, activation=activation, name="C5"),
+                layers.Dense(84, activation=f6, name="F6"),
+            ]
+        elif variant == "relu-max":
             body = [
                 layers.Conv2D(6, (5, 5), padding="valid", name="C1"),
                 layers.MaxPooling2D((2, 2), strides=2, name="S2"),
@@ -52,4 +73,5 @@ class LeNet5:
             body.append(layers.Dense(84, activation=act, name="F6"))
 
         output = [layers.Dense(classes, activation="softmax", name="output")]
-        return models.Sequential(inputs + body + output, name=f"lenet5_{variant.replace('-', '_')}")
+        name = f"lenet5_{variant.replace('-', '_')}" + (f"_{activation}" if variant == "lab" else "")
+        return models.Sequential(inputs + body + output, name=name)

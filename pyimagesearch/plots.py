@@ -159,3 +159,58 @@ def confusion_matrix_figure(truth, predicted, class_names):
                                             cmap="Blues")
     ax.set_title("Confusion matrix (test set)")
     return fig
+
+
+def accuracy_by_epoch_figure(curves, title="Test accuracy per epoch"):
+    """One line per setting: {label: test accuracy after each epoch} (seed 004's sweeps)."""
+    from matplotlib import style
+    from matplotlib.figure import Figure
+
+    with style.context("ggplot"):
+        fig = Figure(figsize=(8, 5))
+        ax = fig.subplots()
+        for label, accuracy in curves.items():
+            ax.plot(np.arange(1, len(accuracy) + 1), 100 * np.asarray(accuracy), "o-", label=label)
+        ax.set_title(title)
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel("Test accuracy (%)")
+        ax.legend(loc="lower right")
+    return fig
+
+
+def loss_curves_figure(curves, title="Training loss during the first epoch"):
+    """One line per setting: {label: (samples seen, loss of that batch)} (seed 004)."""
+    from matplotlib import style
+    from matplotlib.figure import Figure
+
+    with style.context("ggplot"):
+        fig = Figure(figsize=(8, 5))
+        ax = fig.subplots()
+        for label, (seen, loss) in curves.items():
+            ax.plot(seen, loss, linewidth=0.8, alpha=0.8, label=label)
+        ax.set_title(title)
+        ax.set_xlabel("Training images seen")
+        ax.set_ylabel("Loss of the batch")
+        ax.legend(loc="upper right")
+    return fig
+
+
+def prediction_grid_figure(images, truth, predicted, columns=16, title=None):
+    """Images in a grid, each captioned true/predicted, wrong predictions in red (seed 004)."""
+    from matplotlib.figure import Figure
+
+    rows = max(1, int(np.ceil(len(images) / columns)))
+    fig = Figure(figsize=(columns * 0.75, rows * 0.9 + 0.6))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=1 - 0.5 / (rows * 0.9 + 0.6),
+                        wspace=0.1, hspace=0.45)
+    for slot in range(rows * columns):
+        ax = fig.add_subplot(rows, columns, slot + 1)
+        ax.axis("off")
+        if slot < len(images):
+            ax.imshow(images[slot], cmap="gray")
+            wrong = truth[slot] != predicted[slot]
+            ax.set_title(f"{truth[slot]}/{predicted[slot]}", fontsize=8,
+                         color="red" if wrong else "black", pad=2)
+    correct = int(np.sum(np.asarray(truth) == np.asarray(predicted)))
+    fig.suptitle(f"{title + ': ' if title else ''}{correct}/{len(images)} correct", fontsize=10)
+    return fig

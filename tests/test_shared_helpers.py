@@ -1,5 +1,6 @@
 import argparse
 
+import numpy as np
 import pytest
 
 from pyimagesearch.cli import atomic_output, check_output_path, positive_float, positive_int
@@ -69,3 +70,26 @@ def test_flag_types_reject(parse, text):
 def test_flag_types_accept():
     assert positive_int("3") == 3
     assert positive_float("1e-3") == 0.001
+
+
+def test_shuffled_batches_cover_every_image_once_per_epoch_in_a_new_seeded_order():
+    from pyimagesearch.speed import shuffled_batches
+
+    images = np.arange(10, dtype="float32").reshape(10, 1) * 10
+    labels = np.arange(10, dtype="float32").reshape(10, 1)
+
+    def epochs(seed, count=2):
+        dataset = shuffled_batches(images, labels, batch_size=4, seed=seed)
+        # One iteration of a Dataset is one epoch, as model.fit iterates it.
+        return [[(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in dataset]
+                for _ in range(count)]
+
+    first, second = epochs(seed=3)
+    for epoch in (first, second):
+        assert [len(x) for x, _ in epoch] == [4, 4, 2]
+        seen = [v for x, _ in epoch for v in x]
+        assert sorted(seen) == [v * 10 for v in range(10)]  # each image once
+        assert all(xi == 10 * yi for x, y in epoch for xi, yi in zip(x, y))  # pairs kept
+    assert first != second  # reshuffled each epoch
+    assert epochs(seed=3) == [first, second]  # the same seed, the same batches
+    assert epochs(seed=4) != [first, second]

@@ -18,8 +18,11 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
     # Forward FLOPs of the book's LeNet from its layers: conv 0.784M + 9.8M, dense 2.45M + 10k.
     assert book["forward_flops"] == 2 * (25 * 20 * 784 + 25 * 20 * 50 * 196 + 2450 * 500 + 500 * 10)
     for model in report["models"]:
-        for key in ("train_images_per_s", "inference_images_per_s", "one_image_ms"):
+        for key in ("train_images_per_s_plain_fit", "train_images_per_s_recipe",
+                    "inference_images_per_s", "one_image_ms"):
             assert model[key] > 0, (model["model"], key)
+        assert model["recipe_speedup"] == model["train_images_per_s_recipe"] / model[
+            "train_images_per_s_plain_fit"]
     assert set(report["help_seconds"]) == {"lenet_mnist.py", "lenet5_paper.py", "predict.py",
                                            "bench.py"}
     assert "matmul ceiling" in result.stdout

@@ -105,7 +105,10 @@ def main(argv=None):
     model = LeNet.build(width=28, height=28, depth=1, classes=len(classes))
 
     start = time.perf_counter()
-    history = train(model, train_data, test_data, args)
+    try:
+        history = train(model, train_data, test_data, args)
+    except KeyboardInterrupt:  # nothing is written before training ends, so nothing is lost
+        fail("interrupted before training finished; no model or plot written", status=130)
     train_seconds = time.perf_counter() - start
     accuracy = test(model, test_data, classes, args.batch_size)
     print(f"Test accuracy: {accuracy:.2%}")

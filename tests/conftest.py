@@ -111,3 +111,24 @@ def real_mnist():
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def interrupt_script(script, *args, after="Epoch 2/", timeout=300):
+    """Start a script, press Ctrl-C (SIGINT) once `after` appears on its stdout, and return
+    (exit status, stderr)."""
+    import signal
+
+    env = {k: v for k, v in os.environ.items() if k != "MNIST_PATH"}
+    env.update(TF_CPP_MIN_LOG_LEVEL="2", PYTHONUNBUFFERED="1")
+    process = subprocess.Popen([sys.executable, str(REPO / script), *map(str, args)], cwd=REPO,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        for line in process.stdout:
+            if after in line:
+                process.send_signal(signal.SIGINT)
+                break
+        _, stderr = process.communicate(timeout=timeout)
+    finally:
+        process.kill()
+    return process.returncode, stderr

@@ -6,7 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from conftest import assert_one_line_error, run_script, synthetic_mnist, write_npz
+from conftest import (assert_one_line_error, interrupt_script, run_script, synthetic_mnist,
+                      write_npz)
 from pyimagesearch import experiments
 from pyimagesearch.callbacks import FirstEpochLoss
 
@@ -152,3 +153,15 @@ def test_unwritable_output_dir_one_line(tmp_path):
     blocker.write_text("x")
     assert_one_line_error(run_script("experiments.py", "activation", "--output-dir",
                                      blocker / "sub"), "--output-dir")
+
+
+def test_ctrl_c_keeps_finished_runs_and_says_how_to_go_on(tmp_path, tiny_npz):
+    out = tmp_path / "exp"
+    status, stderr = interrupt_script("experiments.py", "activation", "--epochs", "60",
+                                      "--dataset", tiny_npz, "--output-dir", out,
+                                      after="training tanh")
+    assert status == 130 and "Traceback" not in stderr, stderr[-2000:]
+    assert "run the same command again to go on" in stderr
+    # The sigmoid run had finished; the interrupted tanh run left nothing half-written.
+    assert sorted(p.name for p in (out / "runs").iterdir()) == [
+        "sigmoid-lr0.01-bs64-ep60-seed42.json", "sigmoid-lr0.01-bs64-ep60-seed42.keras"]

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO, assert_one_line_error, run_script
+from conftest import REPO, assert_one_line_error, interrupt_script, run_script
 
 REPORT_ROW = re.compile(r"^\s+(\d)\s+[01]\.\d{4}\s+[01]\.\d{4}\s+[01]\.\d{4}\s+(\d+)$", re.M)
 ACCURACY = re.compile(r"^Test accuracy: (\d+\.\d\d)%$", re.M)
@@ -136,3 +136,13 @@ def test_one_epoch_of_the_book_recipe_on_real_mnist(tmp_path, real_mnist):
     records = json.loads(result.stdout)
     correct = sum(r["predictions"][0]["digit"] == int(r["file"][-5]) for r in records)
     assert len(records) == 40 and correct >= 32, correct  # about 90% expected after one epoch
+
+
+def test_ctrl_c_is_one_line_and_writes_nothing(tmp_path, fixture_npz):
+    plot = tmp_path / "plot.png"
+    status, stderr = interrupt_script("lenet_mnist.py", "--dataset", fixture_npz, "--epochs", "500",
+                                      "--output", plot, "--model-path", tmp_path / "lenet.keras")
+    assert status == 130 and "Traceback" not in stderr, stderr[-2000:]
+    assert [line for line in stderr.splitlines() if ": error: " in line] == [
+        "lenet_mnist.py: error: interrupted before training finished; no model or plot written"]
+    assert list(tmp_path.iterdir()) == [fixture_npz]

@@ -19,8 +19,9 @@ from .cli import atomic_output
 # of 1024; its base network has sigmoid after the pooling layers. Pixels are standardised with
 # the training set's mean and std (0.1307, 0.3081 of full scale: the usual PyTorch MNIST
 # transform; measured closer to seed 004's first-epoch numbers than plain 0-1 scaling).
+# "network" names the builder's layer layout: a finished run is reused only for the same one.
 BASE = {"activation": "sigmoid", "learning_rate": 0.01, "batch_size": 64, "momentum": 0.9,
-        "test_batch_size": 1024, "pixels": "standardised"}
+        "test_batch_size": 1024, "pixels": "standardised", "network": "LeNet5 lab"}
 EPOCHS = 10
 # study -> (the setting it varies, the values seed 004 tried)
 STUDIES = {

@@ -31,6 +31,8 @@ class LeNet5:
 
         if variant == "lab":
             # Seed 004's sigmoid network keeps tanh at F6; its ReLU network switches F6 too.
+            # Its text gives C5 no activation, but its numbers (runs stuck at chance after one
+            # epoch at lr 0.001 and batch 256) come back only with one: both were measured.
             f6 = "tanh" if activation == "sigmoid" else activation
             body = [
                 layers.ZeroPadding2D(2, name="pad32"),

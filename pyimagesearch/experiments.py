@@ -151,11 +151,14 @@ def markdown_table(study, records):
         value = record["config"][setting]
         accuracy = record["test_accuracy"]
         best = int(np.argmax(accuracy))
-        lines.append(f"| {value:g} " if not isinstance(value, str) else f"| {value} ")
-        lines[-1] += (f"| {accuracy[0]:.2%} → {accuracy[-1]:.2%} | {accuracy[best]:.2%} "
-                      f"(epoch {best + 1}) | {record['seconds']:.0f} s "
-                      f"| {SEED_004.get((setting, value), '—')} |")
+        lines.append(f"| {format_value(value)} | {accuracy[0]:.2%} → {accuracy[-1]:.2%} "
+                     f"| {accuracy[best]:.2%} (epoch {best + 1}) | {record['seconds']:.0f} s "
+                     f"| {SEED_004.get((setting, value), '—')} |")
     return "\n".join(lines) + "\n"
+
+
+def format_value(value):
+    return value if isinstance(value, str) else f"{value:g}"
 
 
 def best_record(records):
@@ -166,7 +169,7 @@ def best_record(records):
 def setting_label(study, record):
     setting = STUDIES[study][0]
     value = record["config"][setting]
-    return f"{SETTING_NAMES[setting]} {value:g}" if not isinstance(value, str) else value
+    return value if isinstance(value, str) else f"{SETTING_NAMES[setting]} {value:g}"
 
 
 def write_study_outputs(study, records, folder, store, test_images, test_labels):

@@ -110,8 +110,9 @@ def training_worker(index, mode, steps):
     from pyimagesearch.cli import quiet_tensorflow
 
     quiet_tensorflow()
-    if mode == "recipe":
-        speed.use_one_thread_per_op()
+    recipe = mode == "recipe"
+    if recipe:
+        speed.use_one_thread_per_op()  # before TensorFlow's first op
     import keras
     import numpy as np
 
@@ -121,16 +122,17 @@ def training_worker(index, mode, steps):
     images = np.random.default_rng(0).random((batch * steps,) + model.input_shape[1:],
                                              dtype=np.float32) * 255
     labels = keras.utils.to_categorical(np.arange(batch * steps) % 10, 10)
-    if mode == "recipe":
-        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"],
-                      steps_per_execution=speed.STEPS_PER_EXECUTION)
-        warm_up = {"x": speed.shuffled_batches(images[:batch * 2], labels[:batch * 2], batch, 0),
-                   "shuffle": False}
-        data = {"x": speed.shuffled_batches(images, labels, batch, seed=0), "shuffle": False}
-    else:
-        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-        warm_up = {"x": images[:batch * 2], "y": labels[:batch * 2], "batch_size": batch}
-        data = {"x": images, "y": labels, "batch_size": batch, "shuffle": True}
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"],
+                  steps_per_execution=speed.STEPS_PER_EXECUTION if recipe else 1)
+
+    def feed(count):
+        """model.fit's data arguments for the first `count` images."""
+        if recipe:
+            return {"x": speed.shuffled_batches(images[:count], labels[:count], batch, seed=0),
+                    "shuffle": False}
+        return {"x": images[:count], "y": labels[:count], "batch_size": batch, "shuffle": True}
+
+    warm_up, data = feed(batch * 2), feed(len(images))
     model.fit(**warm_up, epochs=1, verbose=0)
     best = float("inf")
     for _ in range(REPEATS):  # the best of a few: this shared machine's speed wanders

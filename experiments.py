@@ -17,7 +17,8 @@ test images classified by the study's best model).
 import os
 import sys
 
-from pyimagesearch.cli import ArgumentParser, fail, positive_int, quiet_tensorflow
+from pyimagesearch.cli import (ArgumentParser, check_output_dir, fail, positive_int,
+                               quiet_tensorflow)
 from pyimagesearch.datasets import MNISTError, load_mnist
 from pyimagesearch.experiments import EPOCHS, STUDIES
 
@@ -38,29 +39,22 @@ def parse_args(argv=None):
                         help="seed for every random number generator (default: %(default)s)")
     args = parser.parse_args(argv)
     args.studies = list(STUDIES) if "all" in args.studies else list(dict.fromkeys(args.studies))
-    try:
-        os.makedirs(args.output_dir, exist_ok=True)
-        if not os.access(args.output_dir, os.W_OK):
-            raise PermissionError(13, "Permission denied")
-    except OSError as exc:
-        parser.error(f"--output-dir {args.output_dir}: cannot write there "
-                     f"({exc.strerror or exc})")
+    problem = check_output_dir(args.output_dir, "--output-dir")
+    if problem:
+        parser.error(problem)
     return args
 
 
 def load_data(dataset):
     """Standardised images with a channel axis and one-hot labels; the raw arrays; and the
     (scale, offset) applied, which saved models carry so that they take raw pixels."""
-    from pyimagesearch.preprocessing import (add_channel_axis, apply_affine, one_hot,
-                                             standardisation)
+    from pyimagesearch.preprocessing import network_input
 
     print("[INFO] loading MNIST...")
-    (train_x, train_y), (test_x, test_y) = load_mnist(dataset)
-    train_1hot, test_1hot, _ = one_hot(train_y, test_y)
-    scale, offset = standardisation(train_x)
-    data = ((add_channel_axis(apply_affine(train_x, scale, offset), "channels_last"), train_1hot),
-            (add_channel_axis(apply_affine(test_x, scale, offset), "channels_last"), test_1hot))
-    return data, (train_x, train_y, test_x, test_y), (scale, offset)
+    split = load_mnist(dataset)
+    data, _, normalisation = network_input(split, "channels_last")
+    (train_x, train_y), (test_x, test_y) = split
+    return data, (train_x, train_y, test_x, test_y), normalisation
 
 
 def run_study(study, args, data, raw, normalisation, fingerprint, store):

@@ -18,6 +18,7 @@ import time
 from pyimagesearch.cli import (
     ArgumentParser,
     atomic_output,
+    check_output_dir,
     fail,
     positive_float,
     positive_int,
@@ -25,13 +26,7 @@ from pyimagesearch.cli import (
     seed_everything,
 )
 from pyimagesearch.datasets import MNISTError, load_mnist
-from pyimagesearch.preprocessing import (
-    DATA_FORMATS,
-    add_channel_axis,
-    apply_affine,
-    one_hot,
-    standardisation,
-)
+from pyimagesearch.preprocessing import DATA_FORMATS, network_input
 from pyimagesearch.schedules import SCHEDULES
 from pyimagesearch.speed import STEPS_PER_EXECUTION, VALIDATION_BATCH_SIZE, use_one_thread_per_op
 
@@ -97,13 +92,9 @@ def parse_args(argv=None):
             parser.error(f"--{given[0].replace('_', '-')} applies to --variant 1998 only")
 
     if not args.summary:
-        try:
-            os.makedirs(args.output_dir, exist_ok=True)
-            if not os.access(args.output_dir, os.W_OK):
-                raise PermissionError(13, "Permission denied")
-        except OSError as exc:
-            parser.error(f"--output-dir {args.output_dir}: cannot write there "
-                         f"({exc.strerror or exc})")
+        problem = check_output_dir(args.output_dir, "--output-dir")
+        if problem:
+            parser.error(problem)
     return args
 
 
@@ -135,16 +126,15 @@ class RunFiles:
 
 
 def load_data(dataset, data_format, standardise=True):
-    """Images with a channel axis (standardised, or raw 0-255 for a model that maps pixels
-    itself), one-hot labels, the (scale, offset) applied, and the raw arrays for figures."""
+    """Network input (see network_input), classes, the (scale, offset) applied, and the raw
+    arrays for figures."""
     print("[INFO] loading MNIST...")
-    (raw_train_x, train_y), (raw_test_x, test_y) = load_mnist(dataset)
-    scale, offset = standardisation(raw_train_x) if standardise else (1.0, 0.0)
-    train_x = add_channel_axis(apply_affine(raw_train_x, scale, offset), data_format)
-    test_x = add_channel_axis(apply_affine(raw_test_x, scale, offset), data_format)
-    train_y_1hot, test_y_1hot, classes = one_hot(train_y, test_y)
+    split = load_mnist(dataset)
+    (train_data, test_data), classes, normalisation = network_input(split, data_format,
+                                                                    standardise)
+    (raw_train_x, train_y), (raw_test_x, _) = split
     raw = {"train_x": raw_train_x, "train_y": train_y, "test_x": raw_test_x}
-    return (train_x, train_y_1hot), (test_x, test_y_1hot), classes, (scale, offset), raw
+    return train_data, test_data, classes, normalisation, raw
 
 
 def read_history(path):

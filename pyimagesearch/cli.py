@@ -64,6 +64,18 @@ def check_output_path(path, suffixes, flag):
     return None
 
 
+def check_output_dir(path, flag):
+    """Make sure the folder `path` exists (creating it) and can be written, before any
+    training starts. Returns None when fine, else a one-line description of the problem."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"{flag} {path}: cannot write there ({exc.strerror or exc})"
+    return None
+
+
 @contextlib.contextmanager
 def atomic_output(path):
     """Yield a temporary name beside `path`; if something was written there, rename it onto `path`.

@@ -169,7 +169,7 @@ def best_record(records):
 def setting_label(study, record):
     setting = STUDIES[study][0]
     value = record["config"][setting]
-    return value if isinstance(value, str) else f"{SETTING_NAMES[setting]} {value:g}"
+    return value if isinstance(value, str) else f"{SETTING_NAMES[setting]} {format_value(value)}"
 
 
 def write_study_outputs(study, records, folder, store, test_images, test_labels):

@@ -43,3 +43,18 @@ def one_hot(train_labels, test_labels):
     train = label_binarizer.fit_transform(train_labels).astype("float32")
     test = label_binarizer.transform(test_labels).astype("float32")
     return train, test, label_binarizer.classes_
+
+
+def network_input(split, data_format, standardise=True):
+    """MNIST's uint8 split ((train_x, train_y), (test_x, test_y)) as a network takes it:
+    images with a channel axis, standardised with the training set's mean and std (or raw
+    0-255 for a model that maps pixels itself), and one-hot labels.
+
+    Returns ((train_x, train_y_1hot), (test_x, test_y_1hot)), classes, (scale, offset); a
+    saved model carries (scale, offset) so that it takes raw pixels."""
+    (train_x, train_y), (test_x, test_y) = split
+    scale, offset = standardisation(train_x) if standardise else (1.0, 0.0)
+    train_y_1hot, test_y_1hot, classes = one_hot(train_y, test_y)
+    data = ((add_channel_axis(apply_affine(train_x, scale, offset), data_format), train_y_1hot),
+            (add_channel_axis(apply_affine(test_x, scale, offset), data_format), test_y_1hot))
+    return data, classes, (scale, offset)

@@ -48,6 +48,11 @@ def parse_args(argv=None):
     parser.add_argument("--train-worker", nargs=2, metavar=("MODEL", "MODE"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.train_worker:
+        index, mode = args.train_worker
+        if index not in [str(i) for i in range(len(MODELS))] or mode not in ("plain", "recipe"):
+            parser.error(f"--train-worker: expected a model number 0-{len(MODELS) - 1} and "
+                         f"plain or recipe, got {index} {mode}")
     problem = check_output_path(args.output, (".json",), "--output")
     if problem:
         parser.error(problem)

@@ -18,7 +18,7 @@ import os
 import sys
 
 from pyimagesearch.cli import (ArgumentParser, check_output_dir, fail, positive_int,
-                               quiet_tensorflow)
+                               quiet_tensorflow, seed_value)
 from pyimagesearch.datasets import MNISTError, load_mnist
 from pyimagesearch.experiments import EPOCHS, STUDIES
 
@@ -35,7 +35,7 @@ def parse_args(argv=None):
                         help="folder for runs, tables and plots (default: %(default)s)")
     parser.add_argument("--epochs", type=positive_int, default=EPOCHS,
                         help="epochs per run (default: %(default)s, as seed 004)")
-    parser.add_argument("--seed", type=int, default=42,
+    parser.add_argument("--seed", type=seed_value, default=42,
                         help="seed for every random number generator (default: %(default)s)")
     args = parser.parse_args(argv)
     args.studies = list(STUDIES) if "all" in args.studies else list(dict.fromkeys(args.studies))

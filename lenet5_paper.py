@@ -24,6 +24,7 @@ from pyimagesearch.cli import (
     positive_int,
     quiet_tensorflow,
     seed_everything,
+    seed_value,
 )
 from pyimagesearch.datasets import MNISTError, load_mnist
 from pyimagesearch.preprocessing import DATA_FORMATS, network_input
@@ -71,7 +72,7 @@ def parse_args(argv=None):
                           help="the constant j of the MAP criterion (default: %(default)s)")
     the_1998.add_argument("--distortions", action="store_true",
                           help="train on randomly distorted digits, drawn afresh each pass")
-    parser.add_argument("--seed", type=int, default=42,
+    parser.add_argument("--seed", type=seed_value, default=42,
                         help="seed for every random number generator (default: %(default)s)")
     parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
                         help="where the channel axis goes (default: %(default)s)")

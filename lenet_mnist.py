@@ -19,6 +19,7 @@ from pyimagesearch.cli import (
     positive_int,
     quiet_tensorflow,
     seed_everything,
+    seed_value,
 )
 from pyimagesearch.datasets import MNISTError, load_mnist
 from pyimagesearch.evaluation import evaluate
@@ -40,7 +41,7 @@ def parse_args(argv=None):
                         help="minibatch size (default: %(default)s)")
     parser.add_argument("--learning-rate", type=positive_float, default=0.01,
                         help="SGD learning rate (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=42,
+    parser.add_argument("--seed", type=seed_value, default=42,
                         help="seed for every random number generator (default: %(default)s)")
     parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
                         help="where the channel axis goes (default: %(default)s)")

@@ -37,6 +37,17 @@ def positive_float(text):
     return value
 
 
+def seed_value(text):
+    """A --seed: what Keras' set_random_seed accepts, 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2 ** 32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to 4294967295, got {value}")
+    return value
+
+
 def fail(message, status=1):
     """End the script with one line on stderr and a non-zero exit status."""
     prog = os.path.basename(sys.argv[0]) or "error"

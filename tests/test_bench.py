@@ -30,3 +30,7 @@ def test_quick_benchmark_writes_every_measurement(tmp_path):
 
 def test_bad_output_is_one_line(tmp_path):
     assert_one_line_error(run_script("bench.py", "--output", tmp_path / "b.txt"), "must end in .json")
+
+
+def test_bad_worker_arguments_are_one_line():
+    assert_one_line_error(run_script("bench.py", "--train-worker", "9", "fast"), "--train-worker")

@@ -3,6 +3,7 @@ import argparse
 import numpy as np
 import pytest
 
+from conftest import assert_one_line_error, run_script
 from pyimagesearch.cli import atomic_output, check_output_path, positive_float, positive_int
 from pyimagesearch.plots import plot_training, training_figure
 
@@ -93,3 +94,11 @@ def test_shuffled_batches_cover_every_image_once_per_epoch_in_a_new_seeded_order
     assert first != second  # reshuffled each epoch
     assert epochs(seed=3) == [first, second]  # the same seed, the same batches
     assert epochs(seed=4) != [first, second]
+
+
+@pytest.mark.parametrize("script", ["lenet_mnist.py", "lenet5_paper.py", "experiments.py"])
+def test_out_of_range_seed_is_one_line(script):
+    # Keras refuses seeds outside 0..2**32-1 with a traceback; the flag says so first.
+    study = ["activation"] if script == "experiments.py" else []
+    assert_one_line_error(run_script(script, *study, "--seed", "-1"),
+                          "--seed: must be from 0 to 4294967295, got -1")

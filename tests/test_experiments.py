@@ -61,7 +61,7 @@ def test_every_study_varies_one_setting_from_seed_004s_base():
             assert others == {k: v for k, v in experiments.BASE.items() if k != setting}
     assert experiments.BASE == {"activation": "sigmoid", "learning_rate": 0.01, "batch_size": 64,
                                 "momentum": 0.9, "test_batch_size": 1024,
-                                "pixels": "standardised", "network": "LeNet5 lab"}
+                                "pixels": "standardised", "network": "LeNet5 lab, C5 sigmoid"}
 
 
 @pytest.fixture(scope="module")

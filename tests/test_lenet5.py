@@ -54,10 +54,11 @@ def test_activations_per_variant():
 
 @pytest.mark.parametrize("activation, f6", [("sigmoid", "tanh"), ("tanh", "tanh"), ("relu", "relu")])
 def test_lab_variant_activations(activation, f6):
-    # Seed 004: the activation after S2, S4 and C5; F6 stays tanh in its sigmoid network.
+    # Seed 004: the activation after S2 and S4 and at F6 (which stays tanh in its sigmoid
+    # network); C5 is sigmoid in every network ("the rest unchanged").
     model = LeNet5.build(28, 28, 1, 10, variant="lab", activation=activation)
     assert [layer.activation.__name__ for layer in model.layers if hasattr(layer, "activation")] \
-        == ["linear", activation, "linear", activation, activation, f6, "softmax"]
+        == ["linear", activation, "linear", activation, "sigmoid", f6, "softmax"]
 
 
 def test_unknown_activation_is_refused():

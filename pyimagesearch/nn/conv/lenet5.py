@@ -15,7 +15,7 @@ class LeNet5:
     - "d2l" (seed 001): the same shape with sigmoid everywhere and C5 as dense 120.
     - "relu-max" (seed 002): valid C1, max pooling then ReLU, 1x1 C5, sigmoid F6.
     - "lab" (seed 004): 28x28 padded to 32x32, valid C1, max pooling then `activation`, C5 as
-      dense 120 with `activation`, F6 84 tanh (ReLU in the ReLU network), softmax output.
+      dense 120 with sigmoid, F6 84 tanh (ReLU in the ReLU network), softmax output.
 
     The faithful 1998 network (C3 table, trainable subsampling, RBF output) is a different
     class: its layers are not Keras built-ins.
@@ -30,7 +30,8 @@ class LeNet5:
         inputs = [layers.Input(shape=image_input_shape(width, height, depth))]
 
         if variant == "lab":
-            # Seed 004's sigmoid network keeps tanh at F6; its ReLU network switches F6 too.
+            # Seed 004's ReLU network changes only the activations after the two pooling layers
+            # and F6's (tanh -> ReLU), "the rest unchanged", so C5 stays sigmoid in every network.
             # Its text gives C5 no activation, but its numbers (runs stuck at chance after one
             # epoch at lr 0.001 and batch 256) come back only with one: both were measured.
             f6 = "tanh" if activation == "sigmoid" else activation
@@ -43,7 +44,7 @@ class LeNet5:
                 layers.MaxPooling2D((2, 2), strides=2, name="S4"),
                 layers.Activation(activation),
                 layers.Flatten(),
-                layers.Dense(120, activation=activation, name="C5"),
+                layers.Dense(120, activation="sigmoid", name="C5"),
                 layers.Dense(84, activation=f6, name="F6"),
             ]
         elif variant == "relu-max":

@@ -71,7 +71,8 @@ def parse_args(argv=None):
     the_1998.add_argument("--map-j", type=float, default=MAP_J,
                           help="the constant j of the MAP criterion (default: %(default)s)")
     the_1998.add_argument("--distortions", action="store_true",
-                          help="train on randomly distorted digits, drawn afresh each pass")
+                          help="train on randomly distorted digits, drawn afresh each time; "
+                               "a pass is then the paper's 600,000 digits (each one 10 times)")
     parser.add_argument("--seed", type=seed_value, default=42,
                         help="seed for every random number generator (default: %(default)s)")
     parser.add_argument("--data-format", choices=DATA_FORMATS, default="channels_last",
@@ -109,7 +110,8 @@ class RunFiles:
         config = f"bs{args.batch_size}-seed{args.seed}-{args.data_format}"
         if args.variant == "1998":
             self.name += f"_{args.optimizer}_{args.loss}" + ("_distorted" if args.distortions else "")
-            config += f"-j{args.map_j:g}-gain{args.sdlm_gain:g}"
+            # "pass600k": distorted passes are over 600,000 digits (before: 60,000).
+            config += f"-j{args.map_j:g}-gain{args.sdlm_gain:g}" + ("-pass600k" if args.distortions else "")
         state = os.path.join(out, ".resume", f"{self.name}-{config}")
         self.backup_dir = os.path.join(state, "backup")
         self.history = os.path.join(state, "history.csv")
@@ -156,6 +158,7 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
     from keras.optimizers import Adam
 
     from pyimagesearch.callbacks import AtomicModelCheckpoint
+    from pyimagesearch.nn.distortions import PASS_COPIES
     from pyimagesearch.speed import shuffled_batches
 
     resuming = files.resuming()
@@ -188,7 +191,10 @@ def train(model, train_data, test_data, args, files, extra_callbacks=()):
     ]
     # Small batches are bound by per-step overhead; pyimagesearch.speed cuts it without
     # changing the updates.
-    model.fit(shuffled_batches(*train_data, args.batch_size, args.seed), shuffle=False,  # it shuffles
+    # With distortions a pass is the paper's 600,000 digits: each original PASS_COPIES times,
+    # distorted afresh (or, one time in ten, left as it is) each time it comes.
+    copies = PASS_COPIES if args.distortions else 1
+    model.fit(shuffled_batches(*train_data, args.batch_size, args.seed, copies), shuffle=False,  # it shuffles
               validation_data=test_data, validation_batch_size=VALIDATION_BATCH_SIZE,
               epochs=args.epochs, callbacks=callbacks, verbose=2)
     return read_history(files.history)

@@ -25,16 +25,17 @@ def use_one_thread_per_op():
         pass
 
 
-def shuffled_batches(images, labels, batch_size, seed):
-    """Batches of (images, labels), in a new order every epoch, prefetched.
+def shuffled_batches(images, labels, batch_size, seed, copies=1):
+    """Batches of (images, labels), in a new order every epoch, prefetched; each image comes
+    `copies` times per epoch (for training on distorted copies drawn on the fly).
 
     The order is drawn from `seed`, so the same seed gives the same batches."""
     import tensorflow as tf
 
     images, labels = tf.constant(images), tf.constant(labels)
     count = int(images.shape[0])
-    return (tf.data.Dataset.range(count)
-            .shuffle(count, seed=seed, reshuffle_each_iteration=True)
+    return (tf.data.Dataset.range(count * copies)
+            .shuffle(count * copies, seed=seed, reshuffle_each_iteration=True)
             .batch(batch_size)
-            .map(lambda index: (tf.gather(images, index), tf.gather(labels, index)))
+            .map(lambda index: (tf.gather(images, index % count), tf.gather(labels, index % count)))
             .prefetch(tf.data.AUTOTUNE))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from conftest import run_script
+from conftest import run_script, synthetic_mnist, write_npz
 from pyimagesearch.nn.conv import LeNet1998
 from pyimagesearch.nn.distortions import RandomDistortion
 from pyimagesearch.nn.inference import with_probabilities
@@ -217,3 +217,12 @@ def test_one_pass_on_real_mnist_reaches_5_percent_error(tmp_path, real_mnist):
     error = float(re.search(r"^Test error after the last epoch: (\d+\.\d\d)%$", result.stdout,
                             re.M).group(1))
     assert error <= 5.0, result.stdout[-2000:]
+
+
+def test_a_distorted_pass_is_ten_copies_of_the_training_set(tmp_path):
+    # The paper's distorted pass: 60,000 originals + 540,000 distorted copies.
+    data = write_npz(tmp_path / "mnist.npz", synthetic_mnist(n_train=64, n_test=32))
+    result = run_script("lenet5_paper.py", "--variant", "1998", "--distortions", "--epochs", "1",
+                        "--batch-size", "16", "--dataset", data, "--output-dir", tmp_path / "out")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(r"^40/40 ", result.stdout, re.M), result.stdout[-2000:]  # 64 x 10 / 16

@@ -96,6 +96,21 @@ def test_shuffled_batches_cover_every_image_once_per_epoch_in_a_new_seeded_order
     assert epochs(seed=4) != [first, second]
 
 
+def test_shuffled_batches_can_bring_every_image_several_times_per_epoch():
+    # --distortions: a pass is 10 copies of each digit, distorted afresh each time.
+    from pyimagesearch.speed import shuffled_batches
+
+    images = np.arange(10, dtype="float32").reshape(10, 1) * 10
+    labels = np.arange(10, dtype="float32").reshape(10, 1)
+    dataset = shuffled_batches(images, labels, batch_size=4, seed=3, copies=3)
+    epoch = [(x.numpy().ravel().tolist(), y.numpy().ravel().tolist()) for x, y in dataset]
+    assert [len(x) for x, _ in epoch] == [4] * 7 + [2]
+    seen = [v for x, _ in epoch for v in x]
+    assert sorted(seen) == sorted([v * 10 for v in range(10)] * 3)  # each image three times
+    assert all(xi == 10 * yi for x, y in epoch for xi, yi in zip(x, y))  # pairs kept
+    assert seen[:10] != [v * 10 for v in range(10)]  # the copies are shuffled together
+
+
 @pytest.mark.parametrize("script", ["lenet_mnist.py", "lenet5_paper.py", "experiments.py"])
 def test_out_of_range_seed_is_one_line(script):
     # Keras refuses seeds outside 0..2**32-1 with a traceback; the flag says so first.

@@ -4,7 +4,8 @@ image of every pass.
 
 The amounts are this repository's choice (the paper does not give them); see DEFAULTS. As in
 the paper's 540,000 distorted copies beside 60,000 originals, 90% of the images seen in
-training are distorted and 10% are left as they are.
+training are distorted and 10% are left as they are, and a pass is over all 600,000: each
+digit comes PASS_COPIES times per pass.
 """
 
 import keras
@@ -17,6 +18,7 @@ DEFAULTS = {
     "shear": 0.25,        # x += shear * (y - centre), shear in [-0.25, 0.25]
     "probability": 0.9,   # share of images distorted
 }
+PASS_COPIES = 10  # (60,000 originals + 540,000 distorted copies) / 60,000
 
 
 @keras.saving.register_keras_serializable(package="lenet1998")
